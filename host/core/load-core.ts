@@ -1,6 +1,7 @@
 // Loads the WebAssembly core, runs its power-on self-test and returns a typed Core.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { instantiate } from "@assemblyscript/loader";
 import { CoreError } from "../errors.js";
 import { Arena } from "./arena.js";
@@ -27,9 +28,14 @@ export interface CoreExports {
   readonly [name: string]: CoreFn | WebAssembly.Memory | WebAssembly.Global | undefined;
 }
 
-/** Where the shipped builds live, relative to this module (dist/host/core/ → build/). */
+/**
+ * Where the shipped builds live: relative to this module (dist/host/core/ → build/), or in the
+ * directory named by GWSDK_CORE_DIR (set by a firmware image's boot script to its slot directory).
+ */
 export function shippedCorePath(variant: CoreVariant | "debug"): string {
   const file = variant === "simd" ? "core.wasm" : variant === "scalar" ? "core-scalar.wasm" : "core-debug.wasm";
+  const dir = process.env.GWSDK_CORE_DIR;
+  if (dir) return join(dir, file);
   return fileURLToPath(new URL(`../../../build/${file}`, import.meta.url));
 }
 
@@ -45,7 +51,13 @@ function readShipped(variant: CoreVariant): Uint8Array {
 
 /** The variant loadCore() picks by default on this runtime. */
 export function defaultVariant(): CoreVariant {
-  simdBytesCache ??= readShipped("simd");
+  if (simdBytesCache === undefined) {
+    try {
+      simdBytesCache = readFileSync(shippedCorePath("simd"));
+    } catch {
+      return "scalar"; // an image for a scalar-only board ships only core-scalar.wasm
+    }
+  }
   return WebAssembly.validate(simdBytesCache as BufferSource) ? "simd" : "scalar";
 }
 

@@ -81,6 +81,19 @@ export interface LibsrtpHarnessStartParams extends LibsrtpToolOptions {
   sourcePath?: string;
 }
 
+/**
+ * Known ways the linked libsrtp departs from the RFCs, detected at start-up by probing it:
+ * - "aes192-kdf": AES-192 session keys are derived with the AES-256 PRF over
+ *   key || salt || 8 zero octets instead of RFC 6188's AES_192_CM_PRF (cisco/libsrtp issue #763,
+ *   fixed by #765 on main and #770 on 2.x in 2025; Debian's 2.5.0 has it). Every AES_192 packet
+ *   then differs from an RFC implementation's.
+ * - "srtcp-mki-srtp-tag-length": srtp_unprotect_rtcp_mki() finds the MKI using the SRTP tag
+ *   length, so SRTCP with an MKI fails with bad_mki whenever the SRTCP tag is longer than the
+ *   SRTP tag (the _32 suites), even for libsrtp's own packets (cisco/libsrtp #733/#737, fixed
+ *   on 2.x in December 2024). Protecting such SRTCP packets is correct.
+ */
+export type LibsrtpDeviation = "aes192-kdf" | "srtcp-mki-srtp-tag-length";
+
 export interface LibsrtpProfileInfo {
   name: LibsrtpProfileName;
   /** Whether the linked libsrtp created a session and protected a packet with it at start-up. */
@@ -97,6 +110,13 @@ export interface LibsrtpProfileInfo {
    * otherwise the tag lengths and whether the policies are identical to the harness's.
    */
   libsrtpProfileSetter: "none" | "refused" | { srtpTagLength: number; srtcpTagLength: number; samePolicies: boolean };
+  /**
+   * libsrtp's own srtp_validate*() known answer for this profile, run at start-up: "pass", "fail",
+   * or "none" when there is no such vector for the profile (or it is unsupported).
+   */
+  knownAnswer: "pass" | "fail" | "none";
+  /** Departures from the RFCs detected at start-up (empty when none). */
+  deviations: LibsrtpDeviation[];
 }
 
 export interface LibsrtpMasterKey {
@@ -356,6 +376,103 @@ interface Pending {
 }
 
 // ------------------------------------------------------------------------------------------------
+// Start-up probes
+
+interface KnownAnswer {
+  profile: LibsrtpProfileName;
+  masterKey: string;
+  masterSalt: string;
+  plaintext: string;
+  protected: string;
+  /** For AES-192: what a libsrtp with the AES-256-PRF bug (#763) produces instead. */
+  aes192KdfBug?: string;
+}
+
+/**
+ * SRTP known answers from libsrtp's own test driver (cisco/libsrtp test/srtp_driver.c,
+ * srtp_validate / _aes_256 / _aes_192 / _gcm; master keys are RFC 3711 B.3, RFC 6188 §7.2 and
+ * §7.4 ones). The same values are in tests/vectors/srtp_packets_libsrtp.json, each recomputed
+ * independently. The AES-192 "bug" value is what the pre-fix KDF gives (AES-256 PRF keyed with
+ * master key || first 8 salt octets, IV from the last 6 salt octets and 8 zero octets), computed
+ * with node:crypto and matched by Debian's libsrtp2 2.5.0.
+ */
+const KNOWN_ANSWERS: readonly KnownAnswer[] = [
+  {
+    profile: "AES_CM_128_HMAC_SHA1_80",
+    masterKey: "e1f97a0d3e018be0d64fa32c06de4139",
+    masterSalt: "0ec675ad498afeebb6960b3aabe6",
+    plaintext: "800f1234decafbadcafebabeabababababababababababababababab",
+    protected: "800f1234decafbadcafebabe4e55dc4ce79978d88ca4d215949d2402b78d6acc99ea179b8dbb",
+  },
+  {
+    profile: "AES_256_CM_HMAC_SHA1_80",
+    masterKey: "f0f04914b513f2763a1b1fa130f10e2998f6f6e43e4309d1e622a0e332b9f1b6",
+    masterSalt: "3b04803de51ee7c96423ab5b78d2",
+    plaintext: "800f1234decafbadcafebabeabababababababababababababababab",
+    protected: "800f1234decafbadcafebabef1d9de17ff251ff1aa007774b0b4b40da08d9d9a5b3a55d8873b",
+  },
+  {
+    profile: "AES_192_CM_HMAC_SHA1_80",
+    masterKey: "73edc66c4fa15776fb57f9505c17136550ffda71f3e8e5f1",
+    masterSalt: "c8522f3acd4ce86d5add78edbb11",
+    plaintext: "800f0000decafbad00000000abababababababababababababababab",
+    protected: "800f0000decafbad00000000d98865552f2762c3ef37f837acfdb7122d6bc4dc84c76f74aea5",
+    aes192KdfBug: "800f0000decafbad0000000000d4ca92d8e69ee8a33c29a6dbdf8b1f7bbd186703c08a53153e",
+  },
+  {
+    profile: "AEAD_AES_128_GCM",
+    masterKey: "000102030405060708090a0b0c0d0e0f",
+    masterSalt: "a0a1a2a3a4a5a6a7a8a9aaab",
+    plaintext: "800f1234decafbadcafebabeabababababababababababababababab",
+    protected: "800f1234decafbadcafebabec5002ede04cfdd2eb91159e0880aa06ed2976826f796b201df3131a127e8a392",
+  },
+];
+
+function unhex(s: string): Uint8Array {
+  return Uint8Array.from(Buffer.from(s, "hex"));
+}
+
+function sameBytes(r: LibsrtpPacketResult | undefined, hexExpected: string): boolean {
+  return r instanceof Uint8Array && Buffer.from(r).toString("hex") === hexExpected;
+}
+
+/** Runs the known answers and the SRTCP-with-MKI round trip on every supported profile. */
+async function probeProfiles(h: LibsrtpHarness, profiles: LibsrtpProfileInfo[]): Promise<void> {
+  const byName = new Map(profiles.map((p) => [p.name, p] as const));
+  await Promise.all(
+    KNOWN_ANSWERS.map(async (ka) => {
+      const info = byName.get(ka.profile);
+      if (!info?.supported) return;
+      const s = await h.createSession({ role: "sender", profile: ka.profile, keys: [{ masterKey: unhex(ka.masterKey), masterSalt: unhex(ka.masterSalt) }] });
+      const [out] = await h.protect(s, [unhex(ka.plaintext)]);
+      await h.destroySession(s);
+      info.knownAnswer = sameBytes(out, ka.protected) ? "pass" : "fail";
+      if (ka.aes192KdfBug !== undefined && sameBytes(out, ka.aes192KdfBug)) {
+        // The KDF bug is in the key derivation shared by both AES-192 suites.
+        for (const p of profiles) if (p.name.startsWith("AES_192_CM_")) p.deviations.push("aes192-kdf");
+      }
+    }),
+  );
+  await Promise.all(
+    profiles
+      .filter((p) => p.supported)
+      .map(async (p) => {
+        const key: LibsrtpMasterKey = { masterKey: new Uint8Array(p.masterKeyLength).fill(0x11), masterSalt: new Uint8Array(p.masterSaltLength).fill(0x22), mki: Uint8Array.of(0x5a) };
+        const tx = await h.createSession({ role: "sender", profile: p.name, keys: [key] });
+        const rx = await h.createSession({ role: "receiver", profile: p.name, keys: [key] });
+        // An RTCP SR header (length 6 words) and 20 zero octets: 28 octets.
+        const rtcp = unhex(`80c8000600c0ffee${"00".repeat(20)}`);
+        const [sealed] = await h.protect(tx, [rtcp], { rtcp: true });
+        const [opened] = sealed instanceof Uint8Array ? await h.unprotect(rx, [sealed], { rtcp: true }) : [sealed];
+        await Promise.all([h.destroySession(tx), h.destroySession(rx)]);
+        if (opened !== undefined && isPacketError(opened) && opened.error === "bad_mki" && p.srtcpTagLength !== p.srtpTagLength) {
+          p.deviations.push("srtcp-mki-srtp-tag-length");
+        }
+      }),
+  );
+}
+
+// ------------------------------------------------------------------------------------------------
 // The harness
 
 interface HelloInfo {
@@ -411,6 +528,7 @@ export class LibsrtpHarness {
     const h = new LibsrtpHarness(binary, spawn(binary, [], { stdio: ["pipe", "pipe", "pipe"] }));
     try {
       h.info = parseHello(await h.request(new Writer().u8(OP.hello)));
+      await probeProfiles(h, h.info.profiles);
     } catch (e) {
       await h.close();
       throw e;
@@ -707,6 +825,8 @@ function parseHello(r: Reader): HelloInfo {
       srtpTagLength,
       srtcpTagLength,
       libsrtpProfileSetter: state === 0 ? "none" : state === 2 ? "refused" : { srtpTagLength: lRtp, srtcpTagLength: lRtcp, samePolicies: same === 1 },
+      knownAnswer: "none",
+      deviations: [],
     });
   }
   r.end();

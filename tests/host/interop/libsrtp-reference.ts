@@ -70,6 +70,20 @@ export function deriveSessionKeys(p: RefProfile, masterKey: Uint8Array, masterSa
   };
 }
 
+/**
+ * The session keys libsrtp before the fix of cisco/libsrtp #763 derives for AES-192: its KDF is
+ * sized by key+salt length rounded up to 46 octets, so it runs the AES-256 PRF keyed with
+ * master key || first 8 salt octets, with x built from the last 6 salt octets and 8 zero octets.
+ * Used only to confirm that diagnosis when the driver reports the "aes192-kdf" deviation.
+ */
+export function deriveSessionKeysLibsrtpAes192Bug(masterKey: Uint8Array, masterSalt: Uint8Array, rtcp: boolean): SessionKeys {
+  const material = Buffer.concat([Buffer.from(masterKey), Buffer.from(masterSalt), Buffer.alloc(8)]);
+  const k = material.subarray(0, 32);
+  const x = material.subarray(32, 46);
+  const base = rtcp ? 3 : 0;
+  return { encKey: kdf(k, x, base, 24), authKey: kdf(k, x, base + 1, 20), salt: kdf(k, x, base + 2, 14) };
+}
+
 /** Fixed RTP header + CSRCs + header extension (RFC 3550 §5.1, §5.3.1). */
 export function rtpHeaderLength(pkt: Uint8Array): number {
   const cc = pkt[0]! & 0x0f;

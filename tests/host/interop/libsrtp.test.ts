@@ -4,7 +4,7 @@
 // libsrtp-reference.test.ts checks the bytes against an independent node:crypto SRTP.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { requirePkgConfig } from "../../helpers/system.js";
 import { TMP_DIR } from "../../helpers/paths.js";
@@ -76,6 +76,18 @@ describe("libsrtp harness: availability and build", { skip: sys.skip }, () => {
       await a.close();
       await b.close();
     }
+  });
+
+  it("a cached binary that others can write is not run: it is rebuilt", async () => {
+    const dir = join(TMP_DIR, "libsrtp-cache-perms");
+    mkdirSync(dir, { recursive: true });
+    const a = await LibsrtpHarness.start({ cacheDir: dir });
+    await a.close();
+    chmodSync(a.binaryPath, 0o777);
+    const b = await LibsrtpHarness.start({ cacheDir: dir });
+    await b.close();
+    assert.equal(b.binaryPath, a.binaryPath);
+    assert.equal(statSync(b.binaryPath).mode & 0o777, 0o755);
   });
 
   it("a source that does not compile fails with ERR_INTEROP_BUILD and the compiler's message", async () => {

@@ -16,6 +16,8 @@
 // MixColumns (MixColumns maps a column of four equal bytes c to itself), so the key schedule folds
 // it into round keys 1..Nr instead.
 
+import { CTR_MODE_128, ctrMask, ctrStep } from "./modes";
+
 /** Bytes of one round key in this layout: 8 planes of u64. */
 export const CT64_PLANE_BYTES: usize = 64;
 /** Blocks per batch. */
@@ -64,7 +66,7 @@ const M8: u64 = 0x00ff00ff00ff00ff;
 }
 
 /** XORs (or copies) the first m < 16 bytes of the block (lo, hi) into dst. */
-export function emitPartial(dst: usize, src: usize, m: usize, lo: u64, hi: u64, xor: bool): void {
+function emitPartial(dst: usize, src: usize, m: usize, lo: u64, hi: u64, xor: bool): void {
   for (let i: usize = 0; i < m; i++) {
     const w = i < 8 ? lo : hi; // i is a public position
     const k = <u8>(w >>> (<u64>((i & 7) << 3)));
@@ -80,7 +82,7 @@ export function emitPartial(dst: usize, src: usize, m: usize, lo: u64, hi: u64, 
  * ksOut. rounds = 0 gives the bare transform round trip (x ^ k0); rounds = 1 with zero keys gives
  * ShiftRows(S(x)) ^ 0x63 (what the tests and SubWord use).
  */
-export function ct64Batch(
+function ct64Batch(
   rk: usize, rounds: i32,
   lo0: u64, hi0: u64, lo1: u64, hi1: u64, lo2: u64, hi2: u64, lo3: u64, hi3: u64,
   src: usize, dst: usize, n: usize, ksOut: usize, xor: bool,
@@ -330,4 +332,57 @@ export function ct64KeyPlanes(k: usize, c: u32, out: usize): void {
     }
     store<u64>(out + (<usize>p << 3), acc);
   }
+}
+
+/**
+ * Encrypts nblocks blocks from src to dst (src == dst allowed) with `rounds` rounds of key planes
+ * at rk: full batches of 4, then one batch for the remainder.
+ */
+export function ct64Blocks(rk: usize, rounds: i32, src: usize, dst: usize, nblocks: usize): void {
+  let i: usize = 0;
+  for (; i + 4 <= nblocks; i += 4) {
+    const s = src + (i << 4);
+    ct64Batch(rk, rounds,
+      load<u64>(s, 0), load<u64>(s, 8), load<u64>(s, 16), load<u64>(s, 24),
+      load<u64>(s, 32), load<u64>(s, 40), load<u64>(s, 48), load<u64>(s, 56),
+      0, dst + (i << 4), 64, 0, false);
+  }
+  const m = nblocks - i; // public count of remaining blocks
+  if (m > 0) {
+    const s = src + (i << 4);
+    ct64Batch(rk, rounds,
+      load<u64>(s, 0), load<u64>(s, 8),
+      m > 1 ? load<u64>(s, 16) : 0, m > 1 ? load<u64>(s, 24) : 0,
+      m > 2 ? load<u64>(s, 32) : 0, m > 2 ? load<u64>(s, 40) : 0, 0, 0,
+      0, dst + (i << 4), m << 4, 0, false);
+  }
+}
+
+/**
+ * Counter mode over len bytes (see aesCtrXorBuffered in aes.ts): 4 counter blocks per batch, built
+ * from the counter as two native u64 (hi, lo) with branch-free carries. Updates the counter block.
+ */
+export function ct64Ctr(rk: usize, rounds: i32, counter: usize, src: usize, dst: usize, len: usize, mode: i32, ksOut: usize): void {
+  const mask = ctrMask(mode);
+  const carryOn: u64 = mode == CTR_MODE_128 ? 1 : 0;
+  let h = bswap<u64>(load<u64>(counter));
+  let lo = bswap<u64>(load<u64>(counter, 8));
+  let off: usize = 0;
+  while (off < len) {
+    const rem = len - off;
+    const n = rem < 64 ? rem : 64;
+    const l1 = ctrStep(lo, 1, mask), l2 = ctrStep(lo, 2, mask), l3 = ctrStep(lo, 3, mask);
+    ct64Batch(rk, rounds,
+      bswap<u64>(h), bswap<u64>(lo),
+      bswap<u64>(h + (carryOn & <u64>(l1 < lo))), bswap<u64>(l1),
+      bswap<u64>(h + (carryOn & <u64>(l2 < lo))), bswap<u64>(l2),
+      bswap<u64>(h + (carryOn & <u64>(l3 < lo))), bswap<u64>(l3),
+      src + off, dst + off, n, ksOut, true);
+    const next = ctrStep(lo, <u64>((n + 15) >> 4), mask);
+    h += carryOn & <u64>(next < lo);
+    lo = next;
+    off += n;
+  }
+  store<u64>(counter, bswap<u64>(h));
+  store<u64>(counter, bswap<u64>(lo), 8);
 }

@@ -16,6 +16,8 @@
 // its four output NOTs; the constant 0x63 passes unchanged through ShiftRows and MixColumns, so the
 // key schedule folds it into round keys 1..Nr.
 
+import { CTR_MODE_128, ctrMask, ctrStep } from "./modes";
+
 /** Bytes of one round key in this layout: 8 planes of v128. */
 export const V128_PLANE_BYTES: usize = 128;
 /** Blocks per batch. */
@@ -57,7 +59,7 @@ function emitPartialV(dst: usize, src: usize, m: usize, lo: u64, hi: u64, xor: b
  * byte n-1 is stored at ksOut. rounds = 0 gives the bare transform round trip (x ^ k0); rounds = 1
  * with zero keys gives ShiftRows(S(x)) ^ 0x63 (what the tests and SubWord use).
  */
-export function v128Batch(
+function v128Batch(
   rk: usize, rounds: i32,
   b0: v128, b1: v128, b2: v128, b3: v128, b4: v128, b5: v128, b6: v128, b7: v128,
   src: usize, dst: usize, n: usize, ksOut: usize, xor: bool,
@@ -280,4 +282,67 @@ export function v128KeyPlanes(k: usize, c: u32, out: usize): void {
     const bit = i8x16.splat(<i8>(<i32>1 << p));
     v128.store(out + (<usize>p << 4), i8x16.eq(v128.and(key, bit), bit));
   }
+}
+
+/**
+ * Encrypts nblocks blocks from src to dst (src == dst allowed) with `rounds` rounds of key planes
+ * at rk: full batches of 8, then one batch for the remainder. ECB, single blocks, and the tests'
+ * rounds = 0 / rounds = 1 probes all come through here.
+ */
+export function v128Blocks(rk: usize, rounds: i32, src: usize, dst: usize, nblocks: usize): void {
+  const z = i64x2.splat(0);
+  let i: usize = 0;
+  for (; i + 8 <= nblocks; i += 8) {
+    const s = src + (i << 4);
+    v128Batch(rk, rounds,
+      v128.load(s, 0), v128.load(s, 16), v128.load(s, 32), v128.load(s, 48),
+      v128.load(s, 64), v128.load(s, 80), v128.load(s, 96), v128.load(s, 112),
+      0, dst + (i << 4), 128, 0, false);
+  }
+  const m = nblocks - i; // public count of remaining blocks
+  if (m > 0) {
+    const s = src + (i << 4);
+    v128Batch(rk, rounds,
+      v128.load(s, 0), m > 1 ? v128.load(s, 16) : z, m > 2 ? v128.load(s, 32) : z, m > 3 ? v128.load(s, 48) : z,
+      m > 4 ? v128.load(s, 64) : z, m > 5 ? v128.load(s, 80) : z, m > 6 ? v128.load(s, 96) : z, z,
+      0, dst + (i << 4), m << 4, 0, false);
+  }
+}
+
+/**
+ * Counter mode over len bytes (see aesCtrXorBuffered in aes.ts): 8 counter blocks per batch, built
+ * in registers from the counter as two native u64 (hi, lo) with branch-free carries, byte-reversed
+ * into big-endian blocks by one constant swizzle. Updates the counter block in memory at the end.
+ */
+export function v128Ctr(rk: usize, rounds: i32, counter: usize, src: usize, dst: usize, len: usize, mode: i32, ksOut: usize): void {
+  const mask = ctrMask(mode);
+  const carryOn: u64 = mode == CTR_MODE_128 ? 1 : 0;
+  let h = bswap<u64>(load<u64>(counter));
+  let lo = bswap<u64>(load<u64>(counter, 8));
+  // byte-reverse each 64-bit lane: (hi, lo) as native integers -> the big-endian counter block
+  const REV = v128(7, 6, 5, 4, 3, 2, 1, 0, 15, 14, 13, 12, 11, 10, 9, 8);
+  let off: usize = 0;
+  while (off < len) {
+    const rem = len - off;
+    const n = rem < 128 ? rem : 128;
+    const l1 = ctrStep(lo, 1, mask), l2 = ctrStep(lo, 2, mask), l3 = ctrStep(lo, 3, mask);
+    const l4 = ctrStep(lo, 4, mask), l5 = ctrStep(lo, 5, mask), l6 = ctrStep(lo, 6, mask);
+    const l7 = ctrStep(lo, 7, mask);
+    v128Batch(rk, rounds,
+      i8x16.swizzle(i64x2.replace_lane(i64x2.splat(h), 1, lo), REV),
+      i8x16.swizzle(i64x2.replace_lane(i64x2.splat(h + (carryOn & <u64>(l1 < lo))), 1, l1), REV),
+      i8x16.swizzle(i64x2.replace_lane(i64x2.splat(h + (carryOn & <u64>(l2 < lo))), 1, l2), REV),
+      i8x16.swizzle(i64x2.replace_lane(i64x2.splat(h + (carryOn & <u64>(l3 < lo))), 1, l3), REV),
+      i8x16.swizzle(i64x2.replace_lane(i64x2.splat(h + (carryOn & <u64>(l4 < lo))), 1, l4), REV),
+      i8x16.swizzle(i64x2.replace_lane(i64x2.splat(h + (carryOn & <u64>(l5 < lo))), 1, l5), REV),
+      i8x16.swizzle(i64x2.replace_lane(i64x2.splat(h + (carryOn & <u64>(l6 < lo))), 1, l6), REV),
+      i8x16.swizzle(i64x2.replace_lane(i64x2.splat(h + (carryOn & <u64>(l7 < lo))), 1, l7), REV),
+      src + off, dst + off, n, ksOut, true);
+    const next = ctrStep(lo, <u64>((n + 15) >> 4), mask);
+    h += carryOn & <u64>(next < lo);
+    lo = next;
+    off += n;
+  }
+  store<u64>(counter, bswap<u64>(h));
+  store<u64>(counter, bswap<u64>(lo), 8);
 }

@@ -117,7 +117,7 @@ describe("bitslice transforms", () => {
       for (let impl = 0; impl < 2; impl++) {
         const c: u32 = trial & 1 ? 0x63 : 0;
         if (impl == IMPL_CT64) ct64KeyPlanes(key, c, rk);
-        else v128KeyPlanes(key, c, rk);
+        else v128KeyPlanes(key, c, rk, false);
         blocks(impl, rk, 0, inp, out, 8);
         for (let i: usize = 0; i < 128; i++) {
           expect<i32>(load<u8>(out + i)).toBe(<i32>(load<u8>(inp + i) ^ load<u8>(key + (i & 15)) ^ c));

@@ -101,7 +101,7 @@ export function aesKeyInit(ctx: usize, key: usize, keyLen: i32): i32 {
     store<u64>(TMP, load<u64>(plain));
     store<u64>(TMP, load<u64>(plain, 8), 8);
     const c: u32 = r == 0 ? 0 : 0x63;
-    if (ASC_FEATURE_SIMD) v128KeyPlanes(TMP, c, rk + <usize>r * AES_PLANE_BYTES);
+    if (ASC_FEATURE_SIMD) v128KeyPlanes(TMP, c, rk + <usize>r * AES_PLANE_BYTES, r == rounds);
     else ct64KeyPlanes(TMP, c, rk + <usize>r * AES_PLANE_BYTES);
   }
   store<u64>(TMP, 0);

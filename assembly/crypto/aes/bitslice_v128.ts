@@ -1,8 +1,8 @@
 // AES encryption, bitsliced, 8 blocks per batch in 8 v128 registers (a Käsper–Schwabe style
 // layout; our own code). The SIMD build's implementation. Constant time: every operation is a fixed
-// sequence of v128 XOR/AND/OR, 64-bit lane shifts and byte swizzles with CONSTANT index vectors; no
-// memory address and no branch depends on the key, the plaintext or the counter. Swizzles are
-// byte permutations fixed at build time (ShiftRows and MixColumns rotations), never indexed by data.
+// sequence of v128 XOR/AND/OR, 64-bit lane shifts, 32-bit lane shuffles and byte swizzles whose
+// index vectors are FIXED permutations (ShiftRows, the row-order changes, counter byte order),
+// never data; no memory address and no branch depends on the key, the plaintext or the counter.
 //
 // Layout. Each block's bytes are first put in ROW-MAJOR order (byte 4r + c = row r, column c; FIPS
 // order is r + 4c), one block per register; ortho() then transposes the 8x8 bit matrices formed by

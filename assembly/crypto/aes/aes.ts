@@ -12,7 +12,8 @@
 //   4   12   reserved, zero
 //   16  (rounds + 1) round keys in the implementation's bitsliced layout ("planes"):
 //       PLANE_BYTES each (128 in the SIMD build, 64 in the scalar build); rounds 1..Nr carry the
-//       S-box constant 0x63. Unused trailing space is zero.
+//       S-box constant 0x63; in the SIMD build the bytes are in row-major order and the last
+//       round key is pre-permuted by the inverse ShiftRows. Unused trailing space is zero.
 import { ct64Blocks, ct64Ctr, ct64KeyPlanes, CT64_PLANE_BYTES, CT64_BATCH } from "./bitslice_ct64";
 import { v128Blocks, v128Ctr, v128KeyPlanes, V128_PLANE_BYTES, V128_BATCH } from "./bitslice_v128";
 import { OK, ERR_KEY_LENGTH } from "../../abi/status";

@@ -2,7 +2,7 @@
 import { ct64Blocks, ct64Ctr, ct64KeyPlanes, CT64_PLANE_BYTES } from "../../assembly/crypto/aes/bitslice_ct64";
 import { v128Blocks, v128Ctr, v128KeyPlanes, V128_PLANE_BYTES } from "../../assembly/crypto/aes/bitslice_v128";
 import { aesExpandKeyWords as expandWords } from "../../assembly/crypto/aes/aes";
-import { aesExpandKeyWords, aesSubWord, aesKeyInit, aesCtrXor, aesEncryptBlock, AES_CTX_SIZE, CTR_MODE_CM, CTR_MODE_32 } from "../../assembly/crypto/aes/aes";
+import { aesExpandKeyWords, aesSubWord, aesKeyInit, aesCtrXor, aesCtrXorFirst, aesEncryptBlock, AES_CTX_SIZE, CTR_MODE_CM, CTR_MODE_32 } from "../../assembly/crypto/aes/aes";
 
 // FIPS-197 Figure 7 S-box (as printed in the standard; here generated from its definition,
 // multiplicative inverse in GF(2^8) then the affine map, and spot-checked: S(00)=63, S(53)=ed).
@@ -244,8 +244,8 @@ describe("counter-mode drivers of both implementations", () => {
             }
             blocks(impl, rk, rounds, ks, ks, nb);
             memory.fill(part, 0, 16);
-            if (impl == IMPL_CT64) ct64Ctr(rk, rounds, ctr, src, dst, len, mode, part);
-            else v128Ctr(rk, rounds, ctr, src, dst, len, mode, part);
+            if (impl == IMPL_CT64) ct64Ctr(rk, rounds, ctr, src, dst, len, mode, part, 0);
+            else v128Ctr(rk, rounds, ctr, src, dst, len, mode, part, 0);
             let bad = 0;
             for (let i: usize = 0; i < len; i++) {
               if (load<u8>(dst + i) != (load<u8>(src + i) ^ load<u8>(ks + i))) bad++;
@@ -257,6 +257,67 @@ describe("counter-mode drivers of both implementations", () => {
             }
             expect<i32>(bad).toBe(0);
           }
+        }
+      }
+    }
+  });
+});
+
+describe("fused first block + counter mode (GCM's E(K, J0) and CTR32 from J0 + 1)", () => {
+  it("GCM spec Test Case 3: E(K, J0) = tag ^ GHASH, ciphertext = PT ^ keystream from J0 + 1", () => {
+    const ctx = heap.alloc(AES_CTX_SIZE);
+    const key = heap.alloc(16);
+    const j0 = heap.alloc(16);
+    const ek = heap.alloc(16);
+    const buf = heap.alloc(64);
+    fromHex("feffe9928665731c6d6a8f9467308308", key);
+    fromHex("cafebabefacedbaddecaf88800000001", j0);
+    fromHex("d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a721c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b391aafd255", buf);
+    aesKeyInit(ctx, key, 16);
+    aesCtrXorFirst(ctx, j0, ek, buf, buf, 64, CTR_MODE_32);
+    // tag 4d5c2af327cd64a62cf35abd2ba6fab4 ^ GHASH 7f1b32b81b820d02614f8895ac1d4eac (tests/vectors/aes_gcm_mcgrew_viega.json)
+    expect<string>(hexOf(ek, 16)).toBe("3247184b3c4f69a44dbcd22887bbb418");
+    expect<string>(hexOf(buf, 64)).toBe("42831ec2217774244b7221b784d0d49ce3aa212f2c02a4e035c17e2329aca12e21d514b25466931c7d8f6a5aac84aa051ba30b396a0aac973d58e091473f5985");
+    expect<string>(hexOf(j0, 16)).toBe("cafebabefacedbaddecaf88800000006");
+  });
+
+  it("equals a separate block + counter run in both implementations, lengths 0..200, every mode", () => {
+    const key = heap.alloc(32);
+    const rk = heap.alloc(15 * 128);
+    const c1 = heap.alloc(16);
+    const c2 = heap.alloc(16);
+    const first = heap.alloc(16);
+    const one = heap.alloc(16);
+    const src = heap.alloc(256);
+    const a = heap.alloc(256 + 32);
+    const b = heap.alloc(256 + 32);
+    for (let i: usize = 0; i < 32; i += 4) store<u32>(key + i, rnd());
+    for (let i: usize = 0; i < 256; i += 4) store<u32>(src + i, rnd());
+    for (let impl = 0; impl < 2; impl++) {
+      const rounds = planesFor(impl, key, 32, rk);
+      for (let mode = 0; mode < 3; mode++) {
+        for (let len: usize = 0; len <= 200; len += (len < 40 ? 1 : 11)) {
+          for (let i: usize = 0; i < 16; i += 4) store<u32>(c1 + i, rnd());
+          if (mode == 0) store<u64>(c1, 0xfeffffffffffffff, 8);
+          else store<u16>(c1, 0, 14);
+          memory.copy(c2, c1, 16);
+          // guard bytes around the fused output: the 16 bytes before dst must stay untouched
+          memory.fill(a, 0xa5, 256 + 32);
+          memory.copy(b, a, 256 + 32);
+          if (impl == IMPL_CT64) ct64Ctr(rk, rounds, c1, src, a + 16, len, mode, 0, first);
+          else v128Ctr(rk, rounds, c1, src, a + 16, len, mode, 0, first);
+          // reference: one block, then the stream from the next counter
+          blocks(impl, rk, rounds, c2, one, 1);
+          stepCounter(c2, mode == 0 ? 16 : mode == 1 ? 4 : 2);
+          if (impl == IMPL_CT64) ct64Ctr(rk, rounds, c2, src, b + 16, len, mode, 0, 0);
+          else v128Ctr(rk, rounds, c2, src, b + 16, len, mode, 0, 0);
+          let bad = 0;
+          for (let i: usize = 0; i < 16; i++) {
+            if (load<u8>(first + i) != load<u8>(one + i)) bad++;
+            if (load<u8>(c1 + i) != load<u8>(c2 + i)) bad++;
+          }
+          for (let i: usize = 0; i < 256 + 32; i++) if (load<u8>(a + i) != load<u8>(b + i)) bad++;
+          expect<i32>(bad).toBe(0);
         }
       }
     }

@@ -146,6 +146,19 @@ export function aesCtrXor(ctx: usize, counter: usize, src: usize, dst: usize, le
  */
 export function aesCtrXorBuffered(ctx: usize, counter: usize, src: usize, dst: usize, len: usize, mode: i32, ksOut: usize): void {
   if (len == 0) return;
-  if (ASC_FEATURE_SIMD) v128Ctr(ctx + AES_RK_OFFSET, aesRounds(ctx), counter, src, dst, len, mode, ksOut);
-  else ct64Ctr(ctx + AES_RK_OFFSET, aesRounds(ctx), counter, src, dst, len, mode, ksOut);
+  if (ASC_FEATURE_SIMD) v128Ctr(ctx + AES_RK_OFFSET, aesRounds(ctx), counter, src, dst, len, mode, ksOut, 0);
+  else ct64Ctr(ctx + AES_RK_OFFSET, aesRounds(ctx), counter, src, dst, len, mode, ksOut, 0);
+}
+
+/**
+ * E(counter) into the 16 bytes at firstOut, then dst = src ^ keystream from counter + 1 for len
+ * bytes, all in one pass: the same result as aesEncryptBlock(counter) followed by aesCtrXor from the
+ * next counter, but sharing batches (a batch encrypts 8 blocks in the SIMD build whatever the count,
+ * so a separate single block costs as much as 8). Made for GCM: counter = J0, firstOut = E(K, J0),
+ * mode = CTR_MODE_32. The counter is updated past every block used (1 + ceil(len / 16)).
+ * firstOut must not overlap src, dst or counter. No bounds checks.
+ */
+export function aesCtrXorFirst(ctx: usize, counter: usize, firstOut: usize, src: usize, dst: usize, len: usize, mode: i32): void {
+  if (ASC_FEATURE_SIMD) v128Ctr(ctx + AES_RK_OFFSET, aesRounds(ctx), counter, src, dst, len, mode, 0, firstOut);
+  else ct64Ctr(ctx + AES_RK_OFFSET, aesRounds(ctx), counter, src, dst, len, mode, 0, firstOut);
 }

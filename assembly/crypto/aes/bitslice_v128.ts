@@ -87,13 +87,14 @@ function emitPartialV(dst: usize, src: usize, m: usize, lo: u64, hi: u64, xor: b
  * Encrypts up to 8 blocks b0..b7 (each already in row-major byte order) with `rounds` rounds of key planes at rk (rounds + 1 entries of
  * V128_PLANE_BYTES), then writes the first n bytes (n <= 128) of the result: dst = src ^ out when
  * xor, else dst = out. If n is not a multiple of 16 and ksOut != 0, the full output block holding
- * byte n-1 is stored at ksOut. rounds = 0 gives the bare transform round trip (x ^ k0); rounds = 1
+ * byte n-1 is stored at ksOut. When first != 0, output block 0 is stored raw at `first` instead of
+ * being written to dst (src/dst bytes 0..15 are then never touched). rounds = 0 gives the bare transform round trip (x ^ k0); rounds = 1
  * with zero keys gives ShiftRows(S(x)) ^ 0x63 (what the tests and SubWord use).
  */
 function v128Batch(
   rk: usize, rounds: i32,
   b0: v128, b1: v128, b2: v128, b3: v128, b4: v128, b5: v128, b6: v128, b7: v128,
-  src: usize, dst: usize, n: usize, ksOut: usize, xor: bool,
+  src: usize, dst: usize, n: usize, ksOut: usize, xor: bool, first: usize,
 ): void {
   const m1 = i8x16.splat(0x55), m2 = i8x16.splat(0x33), m4 = i8x16.splat(0x0f);
   const SR = v128.load(SHIFT_ROWS);
@@ -292,7 +293,8 @@ function v128Batch(
 
   // back to FIPS order (through the folded last ShiftRows, unless no round ran at all)
   const perm = v128.load(rounds == 0 ? TO_ROWS : FROM_ROWS_SR);
-  emit(dst, src, 0, n, q0, perm, xor, ksOut);
+  if (first != 0) v128.store(first, i8x16.swizzle(q0, perm)); // block 0 goes to `first` (public choice)
+  else emit(dst, src, 0, n, q0, perm, xor, ksOut);
   emit(dst, src, 16, n, q1, perm, xor, ksOut);
   emit(dst, src, 32, n, q2, perm, xor, ksOut);
   emit(dst, src, 48, n, q3, perm, xor, ksOut);
@@ -334,7 +336,7 @@ export function v128Blocks(rk: usize, rounds: i32, src: usize, dst: usize, nbloc
       i8x16.swizzle(v128.load(s, 32), T), i8x16.swizzle(v128.load(s, 48), T),
       i8x16.swizzle(v128.load(s, 64), T), i8x16.swizzle(v128.load(s, 80), T),
       i8x16.swizzle(v128.load(s, 96), T), i8x16.swizzle(v128.load(s, 112), T),
-      0, dst + (i << 4), 128, 0, false);
+      0, dst + (i << 4), 128, 0, false, 0);
   }
   const m = nblocks - i; // public count of remaining blocks
   if (m > 0) {
@@ -344,25 +346,32 @@ export function v128Blocks(rk: usize, rounds: i32, src: usize, dst: usize, nbloc
       m > 1 ? i8x16.swizzle(v128.load(s, 16), T) : z, m > 2 ? i8x16.swizzle(v128.load(s, 32), T) : z,
       m > 3 ? i8x16.swizzle(v128.load(s, 48), T) : z, m > 4 ? i8x16.swizzle(v128.load(s, 64), T) : z,
       m > 5 ? i8x16.swizzle(v128.load(s, 80), T) : z, m > 6 ? i8x16.swizzle(v128.load(s, 96), T) : z, z,
-      0, dst + (i << 4), m << 4, 0, false);
+      0, dst + (i << 4), m << 4, 0, false, 0);
   }
 }
 
 /**
  * Counter mode over len bytes (see aesCtrXorBuffered in aes.ts): 8 counter blocks per batch, built
  * in registers from the counter as two native u64 (hi, lo) with branch-free carries, turned into
- * big-endian blocks in row-major order by one fixed swizzle. Updates the counter block in memory at the end.
+ * big-endian blocks in row-major order by one fixed swizzle. Updates the counter block in memory
+ * at the end. When first != 0, the keystream block of the initial counter is stored raw at `first`
+ * and the data uses the blocks after it (one stream, so it shares the batches: GCM's E(K, J0)).
  */
-export function v128Ctr(rk: usize, rounds: i32, counter: usize, src: usize, dst: usize, len: usize, mode: i32, ksOut: usize): void {
+export function v128Ctr(rk: usize, rounds: i32, counter: usize, src: usize, dst: usize, len: usize, mode: i32, ksOut: usize, first: usize): void {
   const mask = ctrMask(mode);
   const carryOn: u64 = mode == CTR_MODE_128 ? 1 : 0;
   let h = bswap<u64>(load<u64>(counter));
   let lo = bswap<u64>(load<u64>(counter, 8));
   // (hi, lo) as native integers -> the big-endian counter block, in row-major byte order
   const REV = v128.load(CTR_ROWS);
+  // With `first`, the stream is [first block][len data bytes]: offsets count from 16 bytes before
+  // src/dst (those 16 bytes are never read or written: block 0 goes to `first`).
+  const lead: usize = first != 0 ? 16 : 0;
+  const total = len + lead;
+  const s0 = src - lead, d0 = dst - lead;
   let off: usize = 0;
-  while (off < len) {
-    const rem = len - off;
+  while (off < total) {
+    const rem = total - off;
     const n = rem < 128 ? rem : 128;
     const l1 = ctrStep(lo, 1, mask), l2 = ctrStep(lo, 2, mask), l3 = ctrStep(lo, 3, mask);
     const l4 = ctrStep(lo, 4, mask), l5 = ctrStep(lo, 5, mask), l6 = ctrStep(lo, 6, mask);
@@ -376,7 +385,7 @@ export function v128Ctr(rk: usize, rounds: i32, counter: usize, src: usize, dst:
       i8x16.swizzle(i64x2.replace_lane(i64x2.splat(h + (carryOn & <u64>(l5 < lo))), 1, l5), REV),
       i8x16.swizzle(i64x2.replace_lane(i64x2.splat(h + (carryOn & <u64>(l6 < lo))), 1, l6), REV),
       i8x16.swizzle(i64x2.replace_lane(i64x2.splat(h + (carryOn & <u64>(l7 < lo))), 1, l7), REV),
-      src + off, dst + off, n, ksOut, true);
+      s0 + off, d0 + off, n, ksOut, true, off == 0 ? first : 0);
     const next = ctrStep(lo, <u64>((n + 15) >> 4), mask);
     h += carryOn & <u64>(next < lo);
     lo = next;

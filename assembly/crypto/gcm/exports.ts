@@ -3,12 +3,15 @@ import { OK, ERR_BOUNDS } from "../../abi/status";
 import { inArena } from "../../abi/arena";
 import { wipe } from "../../util/ct";
 import {
-  GHASH_KEY_SIZE, GHASH_POWERS, ghashKeyInit, ghashStateFromBytes, ghashStateToBytes, ghashUpdate,
-} from "./ghash_ctmul64";
+  GHASH_KEY_SIZE, GHASH_STATE_SIZE, GHASH_WORK_SIZE, GHASH_POWERS, ghashKeyInit, ghashStateFromBytes,
+  ghashStateToBytes, ghashUpdate,
+} from "./ghash";
 
-// Work area for ghash_run (below the arena): key block then state. Used only during one call and
-// wiped before it returns (it holds material derived from H).
-const GHASH_RUN_WORK: usize = memory.data(<i32>(784 + 16), 16);
+// Work area for ghash_run (static data below the arena): key block, state, scratch. Used only
+// during one call (the core is single-threaded and calls out to nothing) and wiped before it returns,
+// since it holds material derived from H.
+const GHASH_RUN_WORK_SIZE: usize = GHASH_KEY_SIZE + GHASH_STATE_SIZE + GHASH_WORK_SIZE;
+const GHASH_RUN_WORK: usize = memory.data(<i32>GHASH_RUN_WORK_SIZE, 16);
 
 /**
  * ghash_run(h16, y16, data, len): y ← GHASH_H update of y with data, zero padded to a block
@@ -19,10 +22,10 @@ export function ghash_run(h: usize, y: usize, data: usize, len: usize): i32 {
   const key = GHASH_RUN_WORK;
   const state = GHASH_RUN_WORK + GHASH_KEY_SIZE;
   // Precomputing H^2..H^4 costs about three block multiplies: worth it from eight blocks on.
-  ghashKeyInit(key, h, len >= 128 ? GHASH_POWERS : 1);
+  ghashKeyInit(key, h, len >= 128 ? GHASH_POWERS : 1, state + GHASH_STATE_SIZE);
   ghashStateFromBytes(state, y);
   ghashUpdate(key, state, data, len);
   ghashStateToBytes(state, y);
-  wipe(GHASH_RUN_WORK, GHASH_KEY_SIZE + 16);
+  wipe(GHASH_RUN_WORK, GHASH_RUN_WORK_SIZE);
   return OK;
 }

@@ -76,7 +76,7 @@ export const GHASH_STATE_SIZE: usize = 16;
  * Low 64 bits of the carry-less product of x and the operand whose masked copies are at hp.
  * 16 integer multiplies; see the file header for why no carry corrupts a kept bit.
  */
-@inline function bmul(x: u64, hp: usize): u64 {
+function bmul(x: u64, hp: usize): u64 {
   const x0 = x & M0;
   const x1 = x & M1;
   const x2 = x & M2;
@@ -173,20 +173,6 @@ export function ghashKeyInit(key: usize, h: usize, powers: i32): void {
     mulHi = 0;
   }
   store<i32>(key + OFF_NPOW, n);
-}
-
-/** Sets a GHASH state to the field element given as 16 bytes in GCM order (e.g. zero, or br_ghash's y). */
-export function ghashStateFromBytes(state: usize, y: usize): void {
-  store<u64>(state, revBitsInBytes(load<u64>(y)));
-  store<u64>(state, revBitsInBytes(load<u64>(y, 8)), 8);
-}
-
-/** Writes a GHASH state as 16 bytes in GCM order. */
-export function ghashStateToBytes(state: usize, out: usize): void {
-  const a = revBitsInBytes(load<u64>(state));
-  const b = revBitsInBytes(load<u64>(state, 8));
-  store<u64>(out, a);
-  store<u64>(out, b, 8);
 }
 
 /** Little-endian load of the n < 16 bytes at p into a 16-byte block padded with zeros; low word. */

@@ -27,7 +27,7 @@ import { OK, ERR_AUTH, ERR_KEY_LENGTH } from "../../abi/status";
 import { ctEqual, wipe } from "../../util/ct";
 import { AES_CTX_SIZE, AES_BATCH_BLOCKS, CTR_MODE_32, aesKeyInit, aesEncryptBlock, aesCtrXor, aesRounds } from "../aes/aes";
 import {
-  GHASH_KEY_SIZE, GHASH_POWERS, GHASH_WORK_SIZE, ghashKeyInit, ghashUpdate, ghashLengths, ghashStateToBytes,
+  GHASH_KEY_SIZE, GHASH_POWERS, ghashKeyInit, ghashKeyPowers, ghashUpdate, ghashLengths, ghashStateToBytes,
 } from "./ghash";
 
 /** Marker stored at offset 0 of an initialised context ("GCM1"). */
@@ -58,9 +58,13 @@ const W_GIN: usize = W_STAGE + 16 + SHORT_MAX; // short GHASH input: A, pad, C, 
 const W_SIZE: usize = W_GIN + GIN_MAX;
 const WORK: usize = memory.data(<i32>W_SIZE, 16);
 
-/** True once gcmKeyInit succeeded on ctx. */
+/**
+ * True once gcmKeyInit succeeded on ctx and the fields that steer memory accesses are intact (the
+ * AES round count and the number of GHASH powers): a damaged context is refused, never followed.
+ */
 @inline export function gcmReady(ctx: usize): bool {
-  return load<u32>(ctx) == GCM_READY && aesRounds(ctx + OFF_AES) != 0;
+  const r = aesRounds(ctx + OFF_AES);
+  return load<u32>(ctx) == GCM_READY && (r == 10 || r == 12 || r == 14) && ghashKeyPowers(ctx + OFF_GHASH) == GHASH_POWERS;
 }
 
 /**

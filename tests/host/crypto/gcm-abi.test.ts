@@ -124,6 +124,32 @@ for (const variant of VARIANTS) {
     assert.ok(u8().subarray(dst, dst + 2048).every((b) => b === 0x5a));
   });
 
+  test(`${variant}: a damaged context (round count, GHASH powers) is refused with ERR_STATE, even at the arena's end`, async () => {
+    const { f, core, ctxSize, key, buf, u8 } = await rawCore(variant);
+    // place the context at the very end of the arena: a followed bad field would read past memory
+    const end = core.arena.end;
+    const ctx = end - ctxSize;
+    u8().set(randomBytes(32), key);
+    assert.equal(f("gcm_key_init")(ctx, key, 32), 0);
+    const dv = new DataView(core.memory.buffer);
+    const args = [ctx, buf, 12, buf + 64, 16, buf + 1024, buf + 4096, 500, buf + 8192, 16];
+    assert.equal(f("gcm_seal")(...args), 500);
+    const roundsAt = ctx + 16; // the AES context's round count (docs/abi.md: AES context offset 0)
+    const powersAt = ctx + ctxSize - 16; // the GHASH key block's power count (its last 16 bytes)
+    assert.equal(dv.getUint32(roundsAt, true), 14);
+    assert.equal(dv.getInt32(powersAt, true), 4);
+    for (const [at, bad] of [[roundsAt, 0], [roundsAt, 15], [roundsAt, 200], [roundsAt, 0xffffffff], [powersAt, 1], [powersAt, 5], [powersAt, 0x7fffffff]] as const) {
+      const save = dv.getUint32(at, true);
+      dv.setUint32(at, bad, true);
+      u8().fill(0x5a, buf + 4096, buf + 4096 + 600);
+      assert.equal(f("gcm_seal")(...args), ERR_STATE, `field at ${at - ctx} = ${bad} (seal)`);
+      assert.equal(f("gcm_open")(...args), ERR_STATE, `field at ${at - ctx} = ${bad} (open)`);
+      assert.ok(u8().subarray(buf + 4096, buf + 4096 + 600).every((b) => b === 0x5a));
+      dv.setUint32(at, save, true);
+    }
+    assert.equal(f("gcm_seal")(...args), 500, "restored context works again");
+  });
+
   test(`${variant}: random hostile calls return statuses and never trap`, async () => {
     const { f, core, ctx, key, u8 } = await rawCore(variant);
     u8().set(randomBytes(32), key);

@@ -757,8 +757,18 @@ export class CertStore extends EventEmitter {
 
   // ---- reports --------------------------------------------------------------------------------
 
-  private identityInfo(r: IdentityRecord, now: Date): IdentityInfo {
+  private identityInfo(r: IdentityRecord, now: Date, anchors?: Uint8Array[]): IdentityInfo {
     const chain = (r.active?.chain ?? []).map((d) => summarize(parseCertificate(unb64(d)), now));
+    let trust = r.active?.trust ?? null;
+    if (r.active && anchors) {
+      // re-evaluated against today's trust store (the record keeps the verdict at import time)
+      try {
+        verifyChain({ chain: r.active.chain.map(unb64), anchors, revocation: "off", purpose: "serverAuth", now });
+        trust = "trusted";
+      } catch (e) {
+        if (e instanceof CertVerifyError && e.reason === "untrusted") trust = "untrusted-chain";
+      }
+    }
     return {
       name: r.name,
       fqdn: r.fqdn,
@@ -766,7 +776,7 @@ export class CertStore extends EventEmitter {
       ips: r.ips,
       keyType: (r.active ?? r.pending)?.keyType ?? "",
       state: r.active ? (r.pending ? "renewing" : "active") : "pending",
-      trust: r.active?.trust ?? null,
+      trust,
       certificate: chain[0] ?? null,
       chain,
       csrPending: !!r.pending,
@@ -780,10 +790,11 @@ export class CertStore extends EventEmitter {
     const now = this.now();
     const problems: StoreProblem[] = this.metaProblem ? [this.metaProblem] : [];
     const identities: IdentityInfo[] = [];
+    const anchorDers = (await this.loadAnchors()).map((a) => a.der);
     for (const n of await this.identityNames()) {
       try {
         const r = await this.readIdentity(n);
-        if (r) identities.push(this.identityInfo(r, now));
+        if (r) identities.push(this.identityInfo(r, now, anchorDers));
       } catch (e) {
         problems.push({ code: (e as CertError).code ?? "ERR_CERT_STORE_CORRUPT", file: this.storage.describe(identityBlob(n)), message: (e as Error).message });
       }
@@ -796,7 +807,8 @@ export class CertStore extends EventEmitter {
 
   async show(name = DEFAULT_IDENTITY): Promise<IdentityInfo & { csrPem: string | null }> {
     const r = await this.requireIdentity(name);
-    return { ...this.identityInfo(r, this.now()), csrPem: r.pending?.csrPem ?? null };
+    const anchors = (await this.loadAnchors()).map((a) => a.der);
+    return { ...this.identityInfo(r, this.now(), anchors), csrPem: r.pending?.csrPem ?? null };
   }
 
   /** Is identity `name` usable for mutual TLS now? Validity, key, chain, EKU, name, expiry, CRL. */

@@ -1,5 +1,6 @@
 // Subcommand dispatch for the gwsdk CLI.
 import { loadCore } from "../core/load-core.js";
+import { certCommand } from "./cert.js";
 
 export type Command = (argv: string[]) => Promise<number>;
 
@@ -8,6 +9,7 @@ const USAGE = `usage: gwsdk <command> [options]
 commands:
   selftest [--variant simd|scalar]   load the core, run its power-on self-test, print a report
   sim                                run the gateway simulator on the default sim board
+  cert <command>                     gateway certificates: keys, CSRs, chains, trust store, CRLs
 `;
 
 async function selftestCommand(argv: string[]): Promise<number> {
@@ -31,6 +33,7 @@ const COMMANDS: Record<string, Command> = {
   selftest: selftestCommand,
   // Until the simulator exists, the main job loads the core and reports its self-test.
   sim: selftestCommand,
+  cert: certCommand,
 };
 
 export async function runCli(argv: string[]): Promise<number> {

@@ -94,12 +94,12 @@ async function collectBags(bags: pkijs.SafeBag[], password: string, source: stri
     if (bag.bagId === BAG_CERT) {
       const cb = bag.bagValue as pkijs.CertBag;
       if (cb.certId !== OID_X509_CERT) continue; // SDSI certificates: ignored
-      out.certificates.push(Uint8Array.from((cb.certValue as asn1js.OctetString).valueBlock.valueHexView));
+      out.certificates.push(Uint8Array.from(u8((cb.certValue as asn1js.OctetString).getValue()))); // getValue(): also a constructed (BER) OCTET STRING
     } else if (bag.bagId === BAG_KEY) {
       out.keys.push(new Uint8Array((bag.bagValue as unknown as pkijs.PrivateKeyInfo).toSchema().toBER(false)));
     } else if (bag.bagId === BAG_SHROUDED_KEY) {
       const kb = bag.bagValue as pkijs.PKCS8ShroudedKeyBag;
-      const plain = await decrypt(kb.encryptionAlgorithm, Uint8Array.from(kb.encryptedData.valueBlock.valueHexView), password, source);
+      const plain = await decrypt(kb.encryptionAlgorithm, Uint8Array.from(u8(kb.encryptedData.getValue())), password, source);
       out.keys.push(plain);
     } else if (bag.bagId === BAG_SAFE_CONTENTS) {
       await collectBags((bag.bagValue as pkijs.SafeContents).safeBags, password, source, out, depth + 1);

@@ -6,14 +6,12 @@ import { EventEmitter } from "node:events";
 import { createHash, createPrivateKey, type KeyObject } from "node:crypto";
 import { CertError } from "./errors.js";
 import { compareCrlNumbers, parseCrl, type ParsedCrl } from "./crl.js";
-import { buildCsr, checkFqdn } from "./csr.js";
 import { FileDeviceKey, defaultDeviceKeyPath, type DeviceKey } from "./device-key.js";
 import { FileStorage } from "./file-storage.js";
 import { decodeInput, type InputFormat } from "./input.js";
 import { DEFAULT_KEY_TYPE, KEY_TYPES, KeyObjectSigner, generateKey, keyTypeOf, privateKeyFromPkcs8, spkiOf, type KeyType, type SigningProvider } from "./keys.js";
 import { matchCertificateName } from "./names.js";
 import { toPem } from "./pem.js";
-import { buildPkcs12 } from "./pkcs12.js";
 import { deriveSealKeys, openAuthenticated, openEncrypted, sealAuthenticated, sealEncrypted, wipeSealKeys, type SealKeys } from "./sealed.js";
 import { verifySignature } from "./signature.js";
 import type { Storage } from "./storage.js";
@@ -477,6 +475,8 @@ export class CertStore extends EventEmitter {
       const name = checkIdentityName(p.name ?? DEFAULT_IDENTITY);
       const keyType = p.key ?? DEFAULT_KEY_TYPE;
       if (!KEY_TYPES.includes(keyType)) throw new CertError("ERR_CERT_ARG", `unknown key type "${keyType}" (one of ${KEY_TYPES.join(", ")})`);
+      // pkijs (CSR encoding) is loaded on first use: commands that do not need it start faster
+      const { buildCsr, checkFqdn } = await import("./csr.js");
       const fqdn = checkFqdn(p.fqdn);
       const existing = await this.readIdentity(name);
       if (existing && !p.renew) {
@@ -805,6 +805,26 @@ export class CertStore extends EventEmitter {
     return { store: this.location, schemaVersion: this.meta.schemaVersion, revocation: this.meta.revocation, identities, anchors, crls, problems, expiry };
   }
 
+  /**
+   * Opens every file and unseals every private key (a store "fsck"): returns the damaged ones.
+   * Nothing is kept in memory; keys are wiped after the check.
+   */
+  async verifyIntegrity(): Promise<StoreProblem[]> {
+    const problems: StoreProblem[] = this.metaProblem ? [this.metaProblem] : [];
+    for (const n of await this.identityNames()) {
+      try {
+        const r = await this.readIdentity(n);
+        for (const slot of [r?.active, r?.pending]) if (slot) this.unsealKey(n, slot);
+        for (const d of r?.active?.chain ?? []) parseCertificate(unb64(d));
+      } catch (e) {
+        problems.push({ code: (e as CertError).code ?? "ERR_CERT_STORE_CORRUPT", file: this.storage.describe(identityBlob(n)), message: (e as Error).message });
+      }
+    }
+    await this.loadAnchors(problems);
+    await this.loadCrls(problems);
+    return problems;
+  }
+
   async show(name = DEFAULT_IDENTITY): Promise<IdentityInfo & { csrPem: string | null }> {
     const r = await this.requireIdentity(name);
     const anchors = (await this.loadAnchors()).map((a) => a.der);
@@ -969,6 +989,7 @@ export class CertStore extends EventEmitter {
     const key = this.unsealKey(name, r.active);
     const pkcs8 = key.export({ type: "pkcs8", format: "der" });
     try {
+      const { buildPkcs12 } = await import("./pkcs12.js");
       return await buildPkcs12(pkcs8, r.active.chain.map(unb64), password, `gwsdk ${name} ${r.fqdn}`);
     } finally {
       pkcs8.fill(0);

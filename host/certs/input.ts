@@ -3,8 +3,8 @@
 // is a CertError naming the input.
 import { CertError } from "./errors.js";
 import { decodePem, looksLikePem } from "./pem.js";
-import { isPkcs7, parsePkcs7 } from "./pkcs7.js";
-import { isPkcs12, parsePkcs12 } from "./pkcs12.js";
+import type * as Pkcs7 from "./pkcs7.js";
+import type * as Pkcs12 from "./pkcs12.js";
 import { parseCrl } from "./crl.js";
 import { CertParseError, parseCertificate } from "./x509.js";
 
@@ -42,6 +42,10 @@ function checkCrl(der: Uint8Array, source: string): Uint8Array {
   }
 }
 
+// pkijs and node-forge are loaded only when a PKCS#7/PKCS#12 file shows up (start-up time of the CLI).
+const pkcs7 = (): Promise<typeof Pkcs7> => import("./pkcs7.js");
+const pkcs12 = (): Promise<typeof Pkcs12> => import("./pkcs12.js");
+
 export async function decodeInput(data: Uint8Array, opts: DecodeOptions = {}): Promise<DecodedInput> {
   const source = opts.source ?? "input";
   if (data.length === 0) throw new CertError("ERR_CERT_PARSE", `${source} is empty`, { file: source });
@@ -59,7 +63,7 @@ export async function decodeInput(data: Uint8Array, opts: DecodeOptions = {}): P
           break;
         case "PKCS7":
         case "CMS": {
-          const p = parsePkcs7(b.der, source);
+          const p = (await pkcs7()).parsePkcs7(b.der, source);
           out.format = "pkcs7";
           p.certificates.forEach((c) => out.certificates.push(checkCert(c, source, out.certificates.length)));
           p.crls.forEach((c) => out.crls.push(checkCrl(c, source)));
@@ -93,6 +97,7 @@ export async function decodeInput(data: Uint8Array, opts: DecodeOptions = {}): P
   } catch (e) {
     if (!(e instanceof CertParseError)) throw e;
   }
+  const { isPkcs12, parsePkcs12 } = await pkcs12();
   if (isPkcs12(data)) {
     out.format = "pkcs12";
     let pw = typeof opts.password === "string" ? opts.password : undefined;
@@ -113,6 +118,7 @@ export async function decodeInput(data: Uint8Array, opts: DecodeOptions = {}): P
     out.keys = p.keys;
     return out;
   }
+  const { isPkcs7, parsePkcs7 } = await pkcs7();
   if (isPkcs7(data)) {
     out.format = "pkcs7";
     const p = parsePkcs7(data, source);

@@ -9,7 +9,7 @@
 // Writing: pkijs, PBES2 with PBKDF2-HMAC-SHA256 + AES-256-CBC and an HMAC-SHA256 MAC (what OpenSSL 3
 // writes by default; Windows 10 1709+/Server 2019+ import it).
 import * as asn1js from "asn1js";
-import forge from "node-forge";
+import type forgeNs from "node-forge";
 import * as pkijs from "pkijs";
 import { randomBytes } from "node:crypto";
 import { CertError } from "./errors.js";
@@ -58,11 +58,12 @@ function u8(b: ArrayBuffer | ArrayBufferView): Uint8Array {
 }
 
 /** Decrypts with a PKCS#12 PBE scheme (3DES / RC2-40) through node-forge. */
-function legacyDecrypt(alg: pkijs.AlgorithmIdentifier, ciphertext: Uint8Array, password: string, source: string): Uint8Array {
+async function legacyDecrypt(alg: pkijs.AlgorithmIdentifier, ciphertext: Uint8Array, password: string, source: string): Promise<Uint8Array> {
+  const forge: typeof forgeNs = (await import("node-forge")).default; // only legacy files need it
   const paramsDer = Buffer.from(alg.algorithmParams.toBER(false)).toString("binary");
   let cipher;
   try {
-    cipher = (forge.pki as unknown as { pbe: { getCipher(oid: string, params: forge.asn1.Asn1, password: string): forge.cipher.BlockCipher } }).pbe.getCipher(alg.algorithmId, forge.asn1.fromDer(paramsDer), password);
+    cipher = (forge.pki as unknown as { pbe: { getCipher(oid: string, params: forgeNs.asn1.Asn1, password: string): forgeNs.cipher.BlockCipher } }).pbe.getCipher(alg.algorithmId, forge.asn1.fromDer(paramsDer), password);
   } catch (e) {
     throw new CertError("ERR_CERT_UNSUPPORTED", `${source}: PKCS#12 encryption ${alg.algorithmId} is not supported`, { file: source, cause: e });
   }

@@ -192,6 +192,11 @@ export function parseCertificateCached(der: Uint8Array): ParsedCert {
   return certCache.get(der, parseCertificate);
 }
 
+/** parseCrl with the cache above. */
+export function parseCrlCached(der: Uint8Array): ParsedCrl {
+  return crlCache.get(der, parseCrl);
+}
+
 function parseAt(der: Uint8Array, depth: number): ParsedCert {
   try {
     return parseCertificateCached(der);

@@ -15,7 +15,7 @@ import { toPem } from "./pem.js";
 import { deriveSealKeys, openAuthenticated, openEncrypted, sealAuthenticated, sealEncrypted, wipeSealKeys, type SealKeys } from "./sealed.js";
 import { verifySignature } from "./signature.js";
 import type { Storage } from "./storage.js";
-import { CertVerifyError, ekuAllows, parseCertificateCached, parseCrlCached, verifyChain, type RevocationPolicy, type VerifyWarning } from "./verify.js";
+import { CertVerifyError, ekuAllows, parseCertificateCached, parseCrlCached, verifyChain, type RevocationPolicy } from "./verify.js";
 import { KeyUsage, daysRemaining, describeKey, isCa, parseCertificate, type ParsedCert } from "./x509.js";
 
 export const STORE_SCHEMA_VERSION = 1;

@@ -13,7 +13,7 @@ import { SIGNATURE_SCHEMES, type SignatureScheme } from "../../../host/certs/key
 import { certCommand } from "../../../host/cli/cert.js";
 import { REPO_ROOT } from "../../helpers/paths.js";
 import { requireCommand } from "../../helpers/system.js";
-import { EXT, TestCa, daysFromNow, openssl, rmTmp, tmpDir, type Issued } from "./pki.js";
+import { TestCa, daysFromNow, openssl, rmTmp, tmpDir, type Issued } from "./pki.js";
 
 const sys = requireCommand("openssl", ["version"], "openssl");
 const FQDN = "gw1.contoso.com";

@@ -88,9 +88,9 @@ function defaultIo(): CertIo {
 async function promptSecret(question: string): Promise<string | undefined> {
   const stdin = process.stdin;
   if (!stdin.isTTY) return undefined;
-  process.stderr.write(question);
-  stdin.setRawMode(true);
+  stdin.setRawMode(true); // echo off before the question appears, so nothing typed is echoed
   stdin.resume();
+  process.stderr.write(question);
   return new Promise((res) => {
     let buf = "";
     const done = (v: string | undefined) => {

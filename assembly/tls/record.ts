@@ -128,10 +128,10 @@ function deliver(h: usize, type: u32, out: usize, len: u32): i32 {
   const proto = load<u32>(h + H_PROTO);
   let st: i32 = OK;
   if (type == CT_HANDSHAKE) {
-    // RFC 8446 §5.1/§5.4: zero-length handshake fragments are never sent.
+    // RFC 8446 §5.4: handshake and alert records never have zero-length content.
     if (len == 0) st = ERR_TLS_UNEXPECTED_MESSAGE;
   } else if (type == CT_ALERT) {
-    st = receiveAlert(h, out, len);
+    st = len == 0 ? ERR_TLS_UNEXPECTED_MESSAGE : receiveAlert(h, out, len);
   } else if (type == CT_CHANGE_CIPHER_SPEC) {
     // Only TLS 1.2 delivers change_cipher_spec (TLS 1.3's is handled before decryption):
     // the message is the single byte 1 (RFC 5246 §7.1).

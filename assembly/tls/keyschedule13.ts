@@ -41,6 +41,8 @@ const K_ALG: usize = 4; //    u32 hash id
 const K_STAGE: usize = 8; //  u32 STAGE_*
 const K_HLEN: usize = 12; //  u32 Hash.length
 const K_SECRET: usize = 16; // [48] the current stage secret
+/** Offset of the stage secret (for the power-on self-test only). */
+export const KS13_SECRET: usize = K_SECRET;
 const K_WORK: usize = 64; //  [48] the "derived" secret between stages
 export const KS13_CTX_SIZE: usize = 112;
 const KS_MAGIC: u32 = 0x4b534c54; // "TLSK"

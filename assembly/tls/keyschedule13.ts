@@ -193,7 +193,8 @@ export function tls13Exporter(alg: u32, secret: usize, secretLen: usize, label: 
   const hl = <usize>hashLen(alg);
   if (hl == 0) return ERR_ARG;
   if (secretLen != hl) return ERR_KEY_LENGTH;
-  if (labelLen > 249 || outLen > 255 * hl || outLen > 0xffff) return ERR_ARG;
+  // HkdfLabel.label is opaque<7..255> with "tls13 " in front: 1..249 bytes of application label
+  if (labelLen == 0 || labelLen > 249 || outLen > 255 * hl || outLen > 0xffff) return ERR_ARG;
   expandLabel(alg, secret, hl, label, labelLen, emptyHash(alg), hl, WORK + W_S0, hl);
   hashInit(WORK + W_HASH, alg);
   hashUpdate(WORK + W_HASH, context, contextLen);

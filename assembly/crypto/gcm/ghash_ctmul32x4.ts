@@ -200,6 +200,11 @@ function writePairs(key: usize, npow: i32): void {
   return v128.or(v128.or(v128.load(p), v128.load(p, 16)), v128.or(v128.load(p, 32), v128.load(p, 48)));
 }
 
+/** Number of powers of H a key block holds (1 or 4; other values mean a damaged block). */
+export function ghashSimdKeyPowers(key: usize): i32 {
+  return load<i32>(key + OFF_NPOW);
+}
+
 // ---- hashing ------------------------------------------------------------------------------------
 
 /**
@@ -209,7 +214,8 @@ function writePairs(key: usize, npow: i32): void {
 export function ghashSimdUpdate(key: usize, state: usize, data: usize, len: usize): void {
   if (len == 0) return;
   let y = v128.load(state);
-  const npow = <usize>load<i32>(key + OFF_NPOW);
+  // 1 or 4; anything else (a corrupted key block) is read as 1, so no read leaves the key block
+  const npow: usize = load<i32>(key + OFF_NPOW) == GHASH_POWERS_SIMD ? 4 : 1;
   let blocks = (len + 15) >> 4;
   const zero = i64x2.splat(0);
   while (blocks > 0) {

@@ -175,6 +175,11 @@ export function ghashKeyInit(key: usize, h: usize, powers: i32): void {
   store<i32>(key + OFF_NPOW, n);
 }
 
+/** Number of powers of H a key block holds (1 or 4; other values mean a damaged block). */
+export function ghash64KeyPowers(key: usize): i32 {
+  return load<i32>(key + OFF_NPOW);
+}
+
 /** Little-endian load of the n < 16 bytes at p into a 16-byte block padded with zeros; low word. */
 @inline function partialWord(p: usize, n: usize): u64 {
   let v: u64 = 0;
@@ -191,7 +196,8 @@ export function ghashUpdate(key: usize, state: usize, data: usize, len: usize): 
   if (len == 0) return;
   let y0 = load<u64>(state);
   let y1 = load<u64>(state, 8);
-  const npow = <usize>load<i32>(key + OFF_NPOW);
+  // 1 or 4; anything else (a corrupted key block) is read as 1, so no read leaves the key block
+  const npow: usize = load<i32>(key + OFF_NPOW) == GHASH_POWERS ? 4 : 1;
   let blocks = (len + 15) >> 4; // including a final partial block
   while (blocks > 0) {
     const n = blocks < npow ? blocks : npow;

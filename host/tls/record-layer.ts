@@ -99,6 +99,7 @@ export class TlsRecordLayer {
   #queueOff = 0;
   readonly #onKeyUpdateDue: (() => void) | undefined;
   #keyUpdateSignalled = false;
+  #readClosed = false;
 
   private constructor(core: Core, options: TlsRecordLayerOptions) {
     this.core = core;
@@ -158,20 +159,19 @@ export class TlsRecordLayer {
     const r = this.reasm;
     const h = this.#read;
     for (;;) {
-      if (this.readClosed) {
+      if (this.#readClosed) {
         this.#queue.length = 0;
         this.#queueOff = 0;
         return null;
       }
-      if (fn.ready(r) === 0) {
-        if (!this.pull()) return null;
-        continue;
-      }
+      if (fn.ready(r) === 0 && !this.pull()) return null;
       const buf = this.#io.open;
       const n = fn.open(r, h, buf, OPEN_CAPACITY);
       if (n < 0) throw this.readFailure(n);
       const type = fn.lastType(h) as ContentType;
-      if (n === 0 && type === ContentType.changeCipherSpec) continue; // dropped (RFC 8446 §5)
+      if (type === ContentType.changeCipherSpec && n === 0) continue; // dropped (RFC 8446 §5)
+      // close_notify (RFC 8446 §6.1): deliver it, then ignore everything after it
+      if (type === ContentType.alert && (fn.flags(h) & F_CLOSED) !== 0) this.#readClosed = true;
       const u8 = this.core.u8;
       const data = u8.slice(buf, buf + n);
       u8.fill(0, buf, buf + n); // the shared staging area keeps no plaintext
@@ -191,22 +191,25 @@ export class TlsRecordLayer {
     const fn = this.#fn;
     const r = this.reasm;
     const h = this.#read;
-    while (this.#queue.length > 0) {
+    const u8 = this.core.u8;
+    const queue = this.#queue;
+    while (queue.length > 0) {
       const want = fn.feedWant(r);
       if (want <= 0) return true;
-      const chunk = this.#queue[0]!;
-      const n = Math.min(want, chunk.length - this.#queueOff);
-      this.core.u8.set(chunk.subarray(this.#queueOff, this.#queueOff + n), fn.writePtr(r));
-      this.#queueOff += n;
-      if (this.#queueOff === chunk.length) {
-        this.#queue.shift();
+      const chunk = queue[0]!;
+      const off = this.#queueOff;
+      const n = Math.min(want, chunk.length - off);
+      u8.set(n === chunk.length ? chunk : chunk.subarray(off, off + n), fn.writePtr(r));
+      if (off + n === chunk.length) {
+        queue.shift();
         this.#queueOff = 0;
+      } else {
+        this.#queueOff = off + n;
       }
       const st = fn.commit(r, h, n);
       if (st < 0) throw this.readFailure(st);
-      if (fn.ready(r) !== 0) return true;
     }
-    return false;
+    return fn.feedWant(r) === 0;
   }
 
   /** Builds the error for a failed read; for an alert this side must send, seals it on the write half. */
@@ -234,7 +237,7 @@ export class TlsRecordLayer {
 
   /** True once the peer's close_notify has been read; later input is ignored (RFC 8446 §6.1). */
   get readClosed(): boolean {
-    return (this.#fn.flags(this.#read) & F_CLOSED) !== 0;
+    return this.#readClosed;
   }
 
   // ------------------------------------------------------------------ writing

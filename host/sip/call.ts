@@ -68,8 +68,52 @@ export abstract class SipCall extends EventEmitter<SipCallEvents> {
   member: PoolMemberRef | undefined;
   endInfo: CallEnd | undefined;
 
-  protected ourReinvite = false;
-  protected theirReinvite = false;
+  /** Our client INVITE transaction is running (an incoming re-INVITE then gets 491). */
+  private ourReinviteFlag = false;
+  /** An incoming re-INVITE is being answered (until its ACK). */
+  private theirReinviteFlag = false;
+  /** One local re-INVITE at a time. */
+  private localLock = false;
+  private waiters: (() => void)[] = [];
+
+  protected get ourReinvite(): boolean {
+    return this.ourReinviteFlag;
+  }
+  protected set ourReinvite(v: boolean) {
+    this.ourReinviteFlag = v;
+    this.wake();
+  }
+  protected get theirReinvite(): boolean {
+    return this.theirReinviteFlag;
+  }
+  protected set theirReinvite(v: boolean) {
+    this.theirReinviteFlag = v;
+    this.wake();
+  }
+
+  private wake(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
+  }
+
+  /** Waits until `cond()` holds (re-checked on every state change), or fails after `ms`. */
+  private async waitUntil(cond: () => boolean, ms: number): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (!cond()) {
+      if (this.state === "terminated") throw new SipError("ERR_SIP_STATE", "the call ended");
+      const left = deadline - Date.now();
+      if (left <= 0) throw new SipError("ERR_SIP_STATE", "an INVITE transaction stayed in progress on this dialog");
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, left);
+        this.waiters.push(() => {
+          clearTimeout(t);
+          r();
+        });
+      });
+    }
+  }
+
   /** Outstanding 2xx we re-send until its ACK: CSeq → state. */
   private readonly awaitingAck = new Map<number, { bytes: Buffer; timer: NodeJS.Timeout; deadline: NodeJS.Timeout; resolve: (a: SipRequest) => void; reject: (e: unknown) => void; onAck?: (ack: SipRequest) => void }>();
   /** ACKs we sent for 2xx, by CSeq, to re-send when the 2xx comes again. */
@@ -252,38 +296,47 @@ export abstract class SipCall extends EventEmitter<SipCallEvents> {
    */
   async reinvite(body: string | undefined, opts: { ackBody?: (res: SipResponse) => string | undefined } = {}): Promise<SipResponse> {
     if (this.state !== "confirmed" || !this.dialog) throw new SipError("ERR_SIP_STATE", "re-INVITE needs a confirmed dialog");
-    if (this.ourReinvite || this.theirReinvite) throw new SipError("ERR_SIP_STATE", "an INVITE transaction is already in progress on this dialog");
-    for (let attempt = 0; ; attempt++) {
-      this.ourReinvite = true;
-      let res: SipResponse;
-      const req = this.dialog.createRequest("INVITE", this.host.local);
-      if (body !== undefined) req.setBody(body);
-      try {
-        const conn = await this.host.connectionForDialog(this);
-        res = await conn.sendRequest(req);
-      } catch (e) {
-        this.ourReinvite = false;
-        if (e instanceof SipError && e.code === "ERR_SIP_TIMEOUT") {
-          // RFC 3261 §12.2.1.2: a timeout inside the dialog ends it.
-          void this.sendBye().catch(() => undefined);
-          this.end({ reason: "timeout", by: "local" });
+    const patience = this.host.timers.ackTimeout + this.host.timers.timerB;
+    await this.waitUntil(() => !this.localLock, patience);
+    this.localLock = true;
+    try {
+      for (let attempt = 0; ; attempt++) {
+        // RFC 3261 §14.1: no new INVITE while one is in progress either way.
+        await this.waitUntil(() => !this.theirReinvite, patience);
+        if (this.state !== "confirmed" || !this.dialog) throw new SipError("ERR_SIP_STATE", "the call ended");
+        this.ourReinvite = true;
+        let res: SipResponse;
+        const req = this.dialog.createRequest("INVITE", this.host.local);
+        if (body !== undefined) req.setBody(body);
+        try {
+          const conn = await this.host.connectionForDialog(this);
+          res = await conn.sendRequest(req);
+        } catch (e) {
+          if (e instanceof SipError && e.code === "ERR_SIP_TIMEOUT") {
+            // RFC 3261 §12.2.1.2: a timeout inside the dialog ends it.
+            void this.sendBye().catch(() => undefined);
+            this.end({ reason: "timeout", by: "local" });
+          }
+          throw e;
+        } finally {
+          this.ourReinvite = false;
         }
-        throw e;
+        if (res.status >= 200 && res.status < 300) {
+          this.sendAck(req.cseq.seq, this.dialog.conn, opts.ackBody?.(res));
+          return res;
+        }
+        if (res.status === 491 && attempt < 3) {
+          // Glare: wait a random while (during which the peer's re-INVITE is answered), retry.
+          const [lo, hi] = this.host.timers.glareRetry;
+          await new Promise((r) => setTimeout(r, randomInt(lo, hi + 1)));
+          continue;
+        }
+        if (res.status === 481 || res.status === 408) this.end({ reason: "failed", by: "remote", status: res.status });
+        throw new SipError("ERR_SIP_REJECTED", `re-INVITE refused: ${res.status} ${res.reason}`, { status: res.status });
       }
-      if (res.status >= 200 && res.status < 300) {
-        this.sendAck(req.cseq.seq, this.dialog.conn, opts.ackBody?.(res));
-        this.ourReinvite = false;
-        return res;
-      }
-      this.ourReinvite = false;
-      if (res.status === 491 && attempt < 3) {
-        const [lo, hi] = this.host.timers.glareRetry;
-        await new Promise((r) => setTimeout(r, randomInt(lo, hi + 1)));
-        if (this.state !== "confirmed") throw new SipError("ERR_SIP_STATE", "the call ended while waiting to retry");
-        continue;
-      }
-      if (res.status === 481 || res.status === 408) this.end({ reason: "failed", by: "remote", status: res.status });
-      throw new SipError("ERR_SIP_REJECTED", `re-INVITE refused: ${res.status} ${res.reason}`, { status: res.status });
+    } finally {
+      this.localLock = false;
+      this.wake();
     }
   }
 

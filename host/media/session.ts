@@ -85,6 +85,7 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
   private readonly opts: MediaSessionOptions;
   private neg: NegotiatedMedia | undefined;
   private tx: SrtpTxState | undefined;
+  private pendingTx: NonNullable<NegotiatedMedia["srtp"]> | undefined;
   private rx: SrtpRxRing | undefined;
   private readonly packetizer = new RtpPacketizer();
   private readonly sources = new Map<number, ReceiveStats>();
@@ -186,9 +187,18 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
    * Applies a negotiation (first answer, early media, re-INVITE). Starts the clocks the first time;
    * afterwards updates addresses, codec, direction and keys without interrupting the stream.
    */
-  configure(neg: NegotiatedMedia): void {
+  configure(neg: NegotiatedMedia, opts: { deferTx?: boolean } = {}): void {
     if (this.closed) return;
     const s = neg.srtp;
+    if (s && opts.deferTx && this.tx && this.neg?.srtp?.profile === s.profile) {
+      // We answered a re-INVITE with a new key of ours: the offerer learns it from our 2xx, so we
+      // keep sending with the old key until its ACK (activateTx), and accept its new key at once.
+      this.pendingTx = s;
+      this.rx!.set(s.profile, s.rx);
+      this.neg = { ...neg, srtp: { ...s, tx: this.neg.srtp.tx } };
+      return;
+    }
+    this.pendingTx = undefined;
     if (s) {
       if (!this.opts.srtp) throw new Error("SRTP was negotiated but the media session has no SRTP provider");
       const keying = {
@@ -219,6 +229,15 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
     }
     this.neg = neg;
     if (!this.sendTimer) this.start();
+  }
+
+  /** Switches our sending key to the one held back by configure({ deferTx: true }). */
+  activateTx(): void {
+    const s = this.pendingTx;
+    if (!s || !this.tx || !this.neg || this.closed) return;
+    this.pendingTx = undefined;
+    if (this.tx.update(s.profile, s.tx) !== "same") this.stats.rekeys++;
+    this.neg = { ...this.neg, srtp: s };
   }
 
   private start(): void {
@@ -480,6 +499,19 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
       if (pk.type === "bye") for (const s of pk.ssrcs) this.emit("bye", s);
     }
     this.emit("rtcp", packets);
+  }
+
+  /**
+   * Sends a STUN Binding Indication (RFC 5389, no attributes) to the peer's RTP port, as Skype for
+   * Business endpoints do on media ports. Used by the simulator; harmless to a peer that demuxes.
+   */
+  sendStunKeepalive(): void {
+    if (!this.neg || this.closed) return;
+    const b = Buffer.alloc(20);
+    b.writeUInt16BE(0x0011, 0); // Binding Indication
+    b.writeUInt32BE(0x2112a442, 4); // magic cookie
+    randomBytes(12).copy(b, 8);
+    this.rtpSocket.send(b, this.neg.remoteRtpPort, this.neg.remoteAddress);
   }
 
   /** Per-call statistics (a copy). */

@@ -11,7 +11,7 @@ import { GatewayCall, type GatewayCallOptions } from "../../../host/media/gatewa
 import { SimPstnPort } from "../../../host/media/pstn.js";
 import { MediationPeer, type MediationPeerOptions, type PeerCall } from "../../../host/sim/mediation/peer.js";
 import { nodeSrtp } from "../../../host/sim/mediation/node-srtp.js";
-import type { SrtpMode } from "../../../host/sdp/negotiator.js";
+import { SdpNegotiator, type SrtpMode } from "../../../host/sdp/negotiator.js";
 import { connectTcp, listen, RawClient, rawRequest, sleep, until, type Listener } from "../sip/helpers.js";
 import { NoiseSource, assertAudio } from "./helpers.js";
 
@@ -417,5 +417,26 @@ test("failover with two pool members: a member stops mid-run, new calls go to th
       await m.peer.close();
       await m.l.stop();
     }
+  }
+});
+
+test("INVITE and re-INVITE without SDP: our offer goes in the 200, the answer comes in the ACK", async () => {
+  const r = await rig();
+  try {
+    const far = new SdpNegotiator({ local: { address: "127.0.0.1", rtpPort: 40000 } });
+    const call = r.peer.endpoint.invite({ to: "+1", from: "+2", ackBody: (res) => far.createAnswer(res.bodyText()).sdp });
+    const ok = await call.result;
+    assert.match(ok.bodyText(), /a=crypto:1 AES_CM_128_HMAC_SHA1_80/);
+    await until(() => r.gwCalls.length === 1, 2000, "the gateway's call");
+    const m = r.gwCalls[0]!.media.negotiated!;
+    assert.ok(m.srtp);
+    assert.equal(m.remoteRtpPort, 40000);
+    const far2 = new SdpNegotiator({ local: { address: "127.0.0.1", rtpPort: 40100 } });
+    await call.reinvite(undefined, { ackBody: (res) => far2.createAnswer(res.bodyText()).sdp });
+    await until(() => r.gwCalls[0]!.media.negotiated!.remoteRtpPort === 40100, 2000, "the answer from the ACK applied");
+    await call.hangup();
+    await until(() => r.gwCalls[0]!.sip.ended);
+  } finally {
+    await r.close();
   }
 });

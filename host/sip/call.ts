@@ -577,12 +577,20 @@ export class IncomingCall extends SipCall {
   readonly direction = "inbound" as const;
   private finalSent = false;
 
+  private unanswered: NodeJS.Timeout | undefined;
+
   constructor(
     host: CallHost,
     readonly request: SipRequest,
     readonly tx: ServerTransaction,
   ) {
     super(host, request.callId, newTag());
+    // Nobody answers (the application never calls accept/reject): give up after inviteTimeout
+    // rather than hold the transaction for ever.
+    this.unanswered = setTimeout(() => {
+      if (!this.finalSent && this.state !== "terminated") this.reject(480, "No Answer");
+    }, host.timers.inviteTimeout);
+    this.unanswered.unref?.();
     const from = request.from;
     const contact = request.get("Contact");
     this.dialog = new Dialog({
@@ -630,6 +638,7 @@ export class IncomingCall extends SipCall {
   async accept(body?: string): Promise<SipRequest> {
     if (this.finalSent || this.state === "terminated") throw new SipError("ERR_SIP_STATE", "the INVITE was already answered");
     this.finalSent = true;
+    if (this.unanswered) clearTimeout(this.unanswered);
     if (this.state === "init") this.host.registerDialog(this);
     this.state = "confirmed";
     this.dialog!.state = "confirmed";
@@ -647,6 +656,11 @@ export class IncomingCall extends SipCall {
     if (reason) r.reason = reason;
     this.tx.respond(r);
     this.end({ reason: "rejected", by: "local", status });
+  }
+
+  protected override end(info: CallEnd): void {
+    if (this.unanswered) clearTimeout(this.unanswered);
+    super.end(info);
   }
 
   /** The endpoint got a CANCEL for our INVITE: 487 it and end. */

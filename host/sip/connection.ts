@@ -18,6 +18,8 @@ export interface SipConnectionOptions {
   keepAlive?: { intervalMs: number; pongTimeoutMs?: number };
   /** Send 100 Trying as soon as an INVITE arrives (default true). */
   send100?: boolean;
+  /** Server transactions open at once on this connection (default 256); more get 503. */
+  maxServerTransactions?: number;
 }
 
 export interface SendRequestOptions {
@@ -176,6 +178,7 @@ export class SipConnection extends EventEmitter<SipConnectionEvents> {
   private keepAliveTimer: NodeJS.Timeout | undefined;
   private pongTimer: NodeJS.Timeout | undefined;
   private readonly send100: boolean;
+  private readonly maxServerTransactions: number;
   private isClosed = false;
   /** Protocol errors seen on this connection (for stats and tests). */
   protocolErrors = 0;
@@ -189,6 +192,7 @@ export class SipConnection extends EventEmitter<SipConnectionEvents> {
     this.limits = { ...DEFAULT_SIP_LIMITS, ...opts.limits };
     this.remote = opts.remote;
     this.send100 = opts.send100 ?? true;
+    this.maxServerTransactions = opts.maxServerTransactions ?? 256;
     this.framer = new SipFramer(
       {
         message: (m) => this.onMessage(m),
@@ -315,6 +319,11 @@ export class SipConnection extends EventEmitter<SipConnectionEvents> {
     const existing = this.servers.get(key);
     if (existing) {
       existing.retransmitted();
+      return;
+    }
+    if (this.servers.size >= this.maxServerTransactions) {
+      // A flood on one connection: refuse politely rather than grow without bound.
+      this.send(createResponse(req, 503).add("Retry-After", "5"));
       return;
     }
     const tx = new ServerTransaction(this, key, req);

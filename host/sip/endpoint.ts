@@ -57,6 +57,8 @@ export interface SipEndpointOptions {
   userAgent?: string;
   /** Inbound connections accepted at once (default 64); more are closed at accept. */
   maxInboundConnections?: number;
+  /** Server transactions open at once per connection (default 256); more are answered 503. */
+  maxServerTransactions?: number;
 }
 
 export interface MemberStatus {
@@ -345,6 +347,7 @@ export class SipEndpoint extends EventEmitter<SipEndpointEvents> implements Call
       limits: this.opts.limits ?? {},
       ...(remote ? { remote } : {}),
       ...(direction === "outbound" && this.opts.keepAlive ? { keepAlive: this.opts.keepAlive } : {}),
+      ...(this.opts.maxServerTransactions !== undefined ? { maxServerTransactions: this.opts.maxServerTransactions } : {}),
     });
     conn.on("request", (req, tx) => {
       try {

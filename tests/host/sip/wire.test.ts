@@ -9,8 +9,8 @@ import { RawClient, header, listen, rawRequest, sleep, until, type Listener } fr
 
 const SDP = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n";
 
-async function uas(timers: Record<string, number> = {}): Promise<{ ep: SipEndpoint; l: Listener; calls: IncomingCall[] }> {
-  const ep = new SipEndpoint({ local: { host: "gw.example.com", port: 5067, transport: "TCP" }, timers: { t1: 40, t2: 160, ...timers }, userAgent: "gwsdk-test" });
+async function uas(timers: Record<string, number> = {}, extra: { maxServerTransactions?: number; maxInboundConnections?: number } = {}): Promise<{ ep: SipEndpoint; l: Listener; calls: IncomingCall[] }> {
+  const ep = new SipEndpoint({ local: { host: "gw.example.com", port: 5067, transport: "TCP" }, timers: { t1: 40, t2: 160, ...timers }, userAgent: "gwsdk-test", ...extra });
   const calls: IncomingCall[] = [];
   ep.on("invite", (c) => calls.push(c));
   const l = await listen((s) => ep.accept(s, { host: s.remoteAddress!, port: s.remotePort! }));
@@ -221,6 +221,30 @@ test("in-dialog: a CSeq lower than the last is 500; OPTIONS and REFER inside the
     c.send(rawRequest({ method: "INVITE", callId: "d1", toTag, cseq: 13, body: SDP }));
     await c.waitFor(/^SIP\/2.0 488[\s\S]*CSeq: 13 INVITE/);
     assert.equal(calls[0]!.state, "confirmed");
+  } finally {
+    c.close();
+    await ep.close();
+    await l.stop();
+  }
+});
+
+test("limits: an INVITE flood on one connection gets 503, unanswered INVITEs end with 480, excess connections are closed", async () => {
+  const { ep, l, calls } = await uas({ inviteTimeout: 200 }, { maxServerTransactions: 3, maxInboundConnections: 2 });
+  const c = await RawClient.connect(l.port);
+  try {
+    for (let i = 0; i < 5; i++) c.send(rawRequest({ method: "INVITE", callId: `flood${i}`, body: SDP }));
+    await c.waitFor(/^SIP\/2.0 503[\s\S]*Call-ID: flood3/);
+    await c.waitFor(/^SIP\/2.0 503[\s\S]*Call-ID: flood4/);
+    assert.equal(calls.length, 3);
+    // nobody answers them: 480 after inviteTimeout
+    await c.waitFor(/^SIP\/2.0 480 No Answer[\s\S]*Call-ID: flood0/, 2000);
+    await until(() => calls.every((x) => x.ended), 1000, "all unanswered calls ended");
+    const second = await RawClient.connect(l.port);
+    const third = await RawClient.connect(l.port);
+    await third.waitClosed();
+    assert.equal(second.closed, false);
+    assert.equal(ep.counters.rejectedConnections, 1);
+    second.close();
   } finally {
     c.close();
     await ep.close();

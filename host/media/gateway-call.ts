@@ -146,7 +146,9 @@ export class GatewayCall extends EventEmitter<GatewayCallEvents> {
       answer = negotiator.createAnswer(offer);
     } catch (e) {
       const status = e instanceof SdpError ? e.sipStatus : 500;
-      inc.reject(status, status === 488 ? "Not Acceptable Here" : undefined);
+      // RFC 3261 §20.43 Warning, code 399 (miscellaneous), carrying our stable error code.
+      const text = e instanceof SdpError ? `${e.code}: ${e.message}` : "internal error";
+      inc.reject(status, undefined, [["Warning", `399 ${inc.request.to.uri.replace(/^sips?:(?:[^@]*@)?([^;:>]+).*$/, "$1")} "${text.replace(/["\\\r\n]/g, "'").slice(0, 200)}"`]]);
       await media.close();
       throw e;
     }

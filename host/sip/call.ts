@@ -648,12 +648,13 @@ export class IncomingCall extends SipCall {
   }
 
   /** A final non-2xx answer (486 busy, 488 not acceptable, 603 decline...). */
-  reject(status: number, reason?: string): void {
+  reject(status: number, reason?: string, headers: [string, string][] = []): void {
     if (this.finalSent || this.state === "terminated") return;
     if (status < 300 || status > 699) throw new SipError("ERR_SIP_STATE", "reject() takes a 3xx-6xx status");
     this.finalSent = true;
     const r = this.response(status);
     if (reason) r.reason = reason;
+    for (const [n, v] of headers) r.add(n, v);
     this.tx.respond(r);
     this.end({ reason: "rejected", by: "local", status });
   }

@@ -310,9 +310,11 @@ test("hostile SDP and SIP: proper error responses, no crash, the running call is
       ["MKI longer than allowed", `a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:${k30}|2^31|1:8`],
     ];
     const raw = await RawClient.connect(r.gwListener.port);
-    for (const [what, line] of bad) {
+    const codes = ["ERR_SDP_BASE64", "ERR_SDP_KEY_LENGTH", "ERR_SDP_NO_SUITE", "ERR_SDP_MKI"];
+    for (const [i, [what, line]] of bad.entries()) {
       raw.send(rawRequest({ method: "INVITE", callId: `bad-${what.replace(/\s/g, "-")}`, body: sdp(line) }));
-      await raw.waitFor(new RegExp(`^SIP/2.0 488[\\s\\S]*Call-ID: bad-${what.replace(/\s/g, "-")}`), 2000);
+      const res = await raw.waitFor(new RegExp(`^SIP/2.0 488[\\s\\S]*Call-ID: bad-${what.replace(/\s/g, "-")}`), 2000);
+      assert.match(res, new RegExp(`\\r\\nWarning: 399 gw\\.example\\.com "${codes[i]}: `), what);
     }
     raw.send(rawRequest({ method: "INVITE", callId: "junk-sdp", body: "\u0001\u0002 not sdp at all" }));
     await raw.waitFor(/^SIP\/2.0 400[\s\S]*Call-ID: junk-sdp/);

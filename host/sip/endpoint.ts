@@ -332,7 +332,9 @@ export class SipEndpoint extends EventEmitter<SipEndpointEvents> implements Call
   async close(): Promise<void> {
     if (this.closed) return;
     const calls = this.calls().filter((c) => c.state === "confirmed");
-    await Promise.all(calls.map((c) => c.hangup().catch(() => undefined)));
+    // BYE every confirmed call, but do not wait a whole Timer F for peers that do not answer.
+    const byes = Promise.all(calls.map((c) => c.hangup().catch(() => undefined)));
+    await Promise.race([byes, new Promise((r) => setTimeout(r, Math.min(2000, this.timers.timerF)).unref?.())]);
     this.closed = true;
     if (this.healthTimer) clearInterval(this.healthTimer);
     for (const m of this.members) m.conn?.close();

@@ -11,11 +11,17 @@ import { GatewayCall, type GatewayCallOptions } from "../../../host/media/gatewa
 import { SimPstnPort } from "../../../host/media/pstn.js";
 import { MediationPeer, type MediationPeerOptions, type PeerCall } from "../../../host/sim/mediation/peer.js";
 import { nodeSrtp } from "../../../host/sim/mediation/node-srtp.js";
+import type { SrtpProvider } from "../../../host/media/srtp-provider.js";
 import { SdpNegotiator, type SrtpMode } from "../../../host/sdp/negotiator.js";
 import { connectTcp, listen, RawClient, rawRequest, sleep, until, type Listener } from "../sip/helpers.js";
 import { NoiseSource, assertAudio } from "./helpers.js";
 
 const TIMERS = { t1: 40, t2: 160, glareRetry: [10, 60] as [number, number] };
+/**
+ * The gateway side's SRTP. node-srtp for now; when the core's SRTP engine lands, put the core's
+ * provider here (per VARIANTS) and every call below cross-checks it against the simulator.
+ */
+const GATEWAY_SRTP: SrtpProvider = nodeSrtp;
 const RTCP_MS = 250;
 let seed = 1;
 
@@ -34,7 +40,7 @@ async function rig(o: { srtpMode?: SrtpMode; sdp?: GatewayCallOptions["sdp"]; pe
   const gwCalls: GatewayCall[] = [];
   const gwRefused: unknown[] = [];
   const gwOpts = (): GatewayCallOptions => ({
-    srtp: nodeSrtp,
+    srtp: GATEWAY_SRTP,
     pstn: new SimPstnPort(new NoiseSource(seed++)),
     ...(o.srtpMode ? { srtpMode: o.srtpMode } : {}),
     ...(o.sdp ? { sdp: o.sdp } : {}),
@@ -388,7 +394,7 @@ test("failover with two pool members: a member stops mid-run, new calls go to th
     timers: TIMERS,
     health: { intervalMs: 100, failuresToDown: 2, timeoutMs: 300 },
   });
-  const opts = (): GatewayCallOptions => ({ srtp: nodeSrtp, pstn: new SimPstnPort(new NoiseSource(seed++)), bindAddress: "127.0.0.1", advertiseAddress: "127.0.0.1", media: { rtcpIntervalMs: RTCP_MS } });
+  const opts = (): GatewayCallOptions => ({ srtp: GATEWAY_SRTP, pstn: new SimPstnPort(new NoiseSource(seed++)), bindAddress: "127.0.0.1", advertiseAddress: "127.0.0.1", media: { rtcpIntervalMs: RTCP_MS } });
   const events: string[] = [];
   gw.on("memberDown", (m) => events.push(`down ${m.port === port1 ? 1 : 2}`));
   gw.on("memberUp", (m) => events.push(`up ${m.port === port1 ? 1 : 2}`));

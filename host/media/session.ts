@@ -68,6 +68,8 @@ export interface MediaStats {
   rttMs: number | undefined;
   /** Re-keys applied (tx switched or replaced). */
   rekeys: number;
+  /** 20 ms frames not sent because the send timer stalled for longer than `maxBurst` frames. */
+  framesSkipped: number;
 }
 
 export interface MediaSessionEvents {
@@ -124,6 +126,7 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
     lastRtcpReceivedAt: 0,
     rttMs: undefined,
     rekeys: 0,
+    framesSkipped: 0,
   };
 
   private constructor(opts: MediaSessionOptions, rtp: dgram.Socket, rtcp: dgram.Socket) {
@@ -289,6 +292,7 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
         this.opts.pstn.readFrame(this.neg.codec.name);
         this.packetizer.tick();
         this.talking = false;
+        if (this.canSend()) this.stats.framesSkipped++;
       } else {
         this.sendFrame();
       }

@@ -91,7 +91,6 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
   private rx: SrtpRxRing | undefined;
   private readonly packetizer = new RtpPacketizer();
   private readonly sources = new Map<number, ReceiveStats>();
-  private currentSource: number | undefined;
   private readonly dtmfRx = new DtmfReceiver();
   private dtmfQueue: { digit: string; durationMs: number }[] = [];
   private dtmfTx: DtmfEventSender | undefined;
@@ -434,7 +433,6 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
       this.sources.set(h.ssrc, src);
     }
     src.update(h.sequence, h.timestamp, Math.round(performance.now() * 8));
-    this.currentSource = h.ssrc;
     this.stats.rtpReceived++;
     this.stats.rtpBytesReceived += h.payloadLength;
     this.stats.lost = src.lost;

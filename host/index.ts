@@ -2,3 +2,13 @@
 export { loadCore, Core, defaultVariant, shippedCorePath } from "./core/load-core.js";
 export type { LoadCoreOptions, CoreVariant, CoreExports, CoreFn } from "./core/load-core.js";
 export { GwsdkError, CoreError } from "./errors.js";
+// TLS record layer and key schedules (docs/tls-record.md)
+export { TlsRecordLayer, ContentType } from "./tls/record-layer.js";
+export type { TlsRecord, RecordDirection, TlsRecordLayerOptions, TlsUsageLimits } from "./tls/record-layer.js";
+export { TlsError, TlsAlertError, tlsStatusError } from "./tls/errors.js";
+export type { TlsAlertDirection, TlsErrorOptions, TlsAlertErrorOptions } from "./tls/errors.js";
+export { TLS_ALERTS, AlertLevel, alertName, alertNumber, isAlertName, isClosureAlert, defaultAlertLevel, parseAlert, buildAlert } from "./tls/alerts.js";
+export type { TlsAlertName, ParsedAlert } from "./tls/alerts.js";
+export { CIPHER_SUITES, cipherSuite } from "./tls/record-suites.js";
+export type { TlsCipherSuite, TlsVersionName, TlsHashName, TlsAeadName } from "./tls/record-suites.js";
+export * from "./tls/key-schedule.js";

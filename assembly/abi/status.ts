@@ -23,3 +23,29 @@ export const ERR_SELFTEST: i32 = -6;
 export const ERR_STATE: i32 = -7;
 /** A counter or keystream limit would be exceeded (e.g. a 32-bit CTR block counter, 2^16 AES-CM blocks). */
 export const ERR_LIMIT: i32 = -8;
+
+// ---- TLS record layer (-64 .. -127) ----
+// The first six are protocol failures that map one-to-one to the RFC 8446 §6 alert this side must
+// send (host/tls/alerts.ts). After any of them the half connection is failed for good (sticky).
+/** A record is longer than the protocol or the negotiated record_size_limit allows (alert record_overflow). */
+export const ERR_TLS_RECORD_OVERFLOW: i32 = -64;
+/** A protected record did not authenticate, or is too short to hold a tag (alert bad_record_mac). */
+export const ERR_TLS_BAD_RECORD_MAC: i32 = -65;
+/** A record of a type not allowed here: unknown type, protected change_cipher_spec, plaintext
+ *  application data, empty handshake/alert, all-zero inner plaintext (alert unexpected_message). */
+export const ERR_TLS_UNEXPECTED_MESSAGE: i32 = -66;
+/** A record or alert that cannot be decoded (alert decode_error). */
+export const ERR_TLS_DECODE_ERROR: i32 = -67;
+/** A record header carries a version this connection does not accept (alert protocol_version). */
+export const ERR_TLS_PROTOCOL_VERSION: i32 = -68;
+/** A Finished verify_data did not match (alert decrypt_error). Not sticky: no half connection is involved. */
+export const ERR_TLS_DECRYPT_ERROR: i32 = -69;
+/** The peer sent a fatal alert; tls_half_alert() names it. Sticky on the read half. */
+export const ERR_TLS_ALERT_RECEIVED: i32 = -70;
+/** This direction is closed: close_notify or a fatal alert was sent (write) or close_notify received (read). */
+export const ERR_TLS_CLOSED: i32 = -71;
+/** The 64-bit sequence number would wrap (RFC 8446 §5.3, RFC 5246 §6.1). Fatal and sticky. */
+export const ERR_TLS_SEQ_EXHAUSTED: i32 = -72;
+/** The AEAD usage limit of the current write key is reached (RFC 8446 §5.5): send KeyUpdate (1.3)
+ *  or open a new connection (1.2) first. Not sticky: a KeyUpdate clears it. */
+export const ERR_TLS_KEY_LIMIT: i32 = -73;

@@ -20,6 +20,17 @@ export const CORE_STATUS: ReadonlyMap<number, StatusInfo> = new Map<number, Stat
   [-6, { name: "ERR_SELFTEST", code: "ERR_CORE_SELFTEST", text: "power-on self-test failed" }],
   [-7, { name: "ERR_STATE", code: "ERR_CORE_STATE", text: "the context is not in a state that allows this call" }],
   [-8, { name: "ERR_LIMIT", code: "ERR_CORE_LIMIT", text: "a counter or keystream limit would be exceeded" }],
+  // TLS record layer (-64..-127); host/tls/errors.ts turns the alert ones into TlsAlertError
+  [-64, { name: "ERR_TLS_RECORD_OVERFLOW", code: "ERR_TLS_ALERT", text: "record too long (record_overflow)" }],
+  [-65, { name: "ERR_TLS_BAD_RECORD_MAC", code: "ERR_TLS_ALERT", text: "record did not authenticate (bad_record_mac)" }],
+  [-66, { name: "ERR_TLS_UNEXPECTED_MESSAGE", code: "ERR_TLS_ALERT", text: "record of an unexpected type (unexpected_message)" }],
+  [-67, { name: "ERR_TLS_DECODE_ERROR", code: "ERR_TLS_ALERT", text: "record or alert cannot be decoded (decode_error)" }],
+  [-68, { name: "ERR_TLS_PROTOCOL_VERSION", code: "ERR_TLS_ALERT", text: "record version not accepted (protocol_version)" }],
+  [-69, { name: "ERR_TLS_DECRYPT_ERROR", code: "ERR_TLS_ALERT", text: "Finished verify_data did not match (decrypt_error)" }],
+  [-70, { name: "ERR_TLS_ALERT_RECEIVED", code: "ERR_TLS_ALERT", text: "the peer sent a fatal alert" }],
+  [-71, { name: "ERR_TLS_CLOSED", code: "ERR_TLS_CLOSED", text: "this direction of the connection is closed" }],
+  [-72, { name: "ERR_TLS_SEQ_EXHAUSTED", code: "ERR_TLS_SEQUENCE_EXHAUSTED", text: "the 64-bit record sequence number would wrap" }],
+  [-73, { name: "ERR_TLS_KEY_LIMIT", code: "ERR_TLS_KEY_LIMIT", text: "the AEAD usage limit of the write key is reached; a KeyUpdate is needed" }],
 ]);
 
 export function statusInfo(status: number): StatusInfo {

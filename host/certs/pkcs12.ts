@@ -1,0 +1,219 @@
+// PKCS#12 (.pfx/.p12, RFC 7292): import of keys and certificates, and the encrypted backup export.
+//
+// Reading: pkijs parses the (often BER) structure, verifies the password MAC and decrypts PBES2
+// (PBKDF2 + AES-CBC: OpenSSL 3 and Windows "AES256-SHA256" exports). Legacy files encrypt with the
+// PKCS#12 PBE schemes (pbeWithSHAAnd3-KeyTripleDES-CBC, pbeWithSHAAnd40BitRC2-CBC: Windows
+// "TripleDES-SHA1", OpenSSL 1.x and `openssl pkcs12 -legacy`), which neither WebCrypto nor Node 20's
+// OpenSSL (RC2 lives in its legacy provider) offers: for those two ciphers only we call node-forge's
+// PKCS#12 PBE implementation, then continue with pkijs.
+// Writing: pkijs, PBES2 with PBKDF2-HMAC-SHA256 + AES-256-CBC and an HMAC-SHA256 MAC (what OpenSSL 3
+// writes by default; Windows 10 1709+/Server 2019+ import it).
+import * as asn1js from "asn1js";
+import type forgeNs from "node-forge";
+import * as pkijs from "pkijs";
+import { randomBytes } from "node:crypto";
+import { CertError } from "./errors.js";
+import { pkiEngine } from "./pki-engine.js";
+
+const OID_DATA = "1.2.840.113549.1.7.1";
+const OID_ENCRYPTED_DATA = "1.2.840.113549.1.7.6";
+const OID_PBES2 = "1.2.840.113549.1.5.13";
+const OID_PKCS12_PBE_PREFIX = "1.2.840.113549.1.12.1.";
+const BAG_KEY = "1.2.840.113549.1.12.10.1.1";
+const BAG_SHROUDED_KEY = "1.2.840.113549.1.12.10.1.2";
+const BAG_CERT = "1.2.840.113549.1.12.10.1.3";
+const BAG_SAFE_CONTENTS = "1.2.840.113549.1.12.10.1.6";
+const OID_X509_CERT = "1.2.840.113549.1.9.22.1";
+const OID_FRIENDLY_NAME = "1.2.840.113549.1.9.20";
+const OID_LOCAL_KEY_ID = "1.2.840.113549.1.9.21";
+
+/** PBKDF2 iterations of our exports (OWASP 2023 suggests 600k for SHA-256; PKCS#12 readers on
+ * small gateways and Windows import cope with this in well under a second). */
+export const EXPORT_ITERATIONS = 100_000;
+
+export interface Pkcs12Contents {
+  /** PKCS#8 DER private keys. The caller wipes them (fill(0)) once loaded. */
+  keys: Uint8Array[];
+  certificates: Uint8Array[];
+}
+
+/** Cheap check: PFX ::= SEQUENCE { version INTEGER (3), authSafe ContentInfo, macData OPTIONAL }. */
+export function isPkcs12(der: Uint8Array): boolean {
+  try {
+    const asn = asn1js.fromBER(der);
+    if (asn.offset === -1 || !(asn.result instanceof asn1js.Sequence)) return false;
+    const v = asn.result.valueBlock.value[0];
+    return v instanceof asn1js.Integer && v.valueBlock.valueDec === 3;
+  } catch {
+    return false;
+  }
+}
+
+function passwordError(source: string, cause?: unknown): CertError {
+  return new CertError("ERR_CERT_PASSWORD", `${source}: wrong password for this PKCS#12 file`, { file: source, cause });
+}
+
+function u8(b: ArrayBuffer | ArrayBufferView): Uint8Array {
+  return b instanceof ArrayBuffer ? new Uint8Array(b) : new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+}
+
+/** Decrypts with a PKCS#12 PBE scheme (3DES / RC2-40) through node-forge. */
+async function legacyDecrypt(alg: pkijs.AlgorithmIdentifier, ciphertext: Uint8Array, password: string, source: string): Promise<Uint8Array> {
+  const forge: typeof forgeNs = (await import("node-forge")).default; // only legacy files need it
+  const paramsDer = Buffer.from(alg.algorithmParams.toBER(false)).toString("binary");
+  let cipher;
+  try {
+    cipher = (forge.pki as unknown as { pbe: { getCipher(oid: string, params: forgeNs.asn1.Asn1, password: string): forgeNs.cipher.BlockCipher } }).pbe.getCipher(alg.algorithmId, forge.asn1.fromDer(paramsDer), password);
+  } catch (e) {
+    throw new CertError("ERR_CERT_UNSUPPORTED", `${source}: PKCS#12 encryption ${alg.algorithmId} is not supported`, { file: source, cause: e });
+  }
+  cipher.update(forge.util.createBuffer(Buffer.from(ciphertext).toString("binary")));
+  if (!cipher.finish()) throw passwordError(source);
+  return new Uint8Array(Buffer.from(cipher.output.getBytes(), "binary"));
+}
+
+async function decrypt(alg: pkijs.AlgorithmIdentifier, ciphertext: Uint8Array, password: string, source: string): Promise<Uint8Array> {
+  if (alg.algorithmId.startsWith(OID_PKCS12_PBE_PREFIX)) return legacyDecrypt(alg, ciphertext, password, source);
+  if (alg.algorithmId !== OID_PBES2) throw new CertError("ERR_CERT_UNSUPPORTED", `${source}: PKCS#12 encryption ${alg.algorithmId} is not supported`, { file: source });
+  try {
+    const eci = new pkijs.EncryptedContentInfo({
+      contentType: OID_DATA,
+      contentEncryptionAlgorithm: alg,
+      encryptedContent: new asn1js.OctetString({ valueHex: ciphertext }),
+    });
+    const out = await pkiEngine().decryptEncryptedContentInfo({ password: new TextEncoder().encode(password).buffer as ArrayBuffer, encryptedContentInfo: eci });
+    return u8(out);
+  } catch (e) {
+    // With a MAC the password was already checked; without one, a padding failure means a wrong password.
+    throw passwordError(source, e);
+  }
+}
+
+async function collectBags(bags: pkijs.SafeBag[], password: string, source: string, out: Pkcs12Contents, depth = 0): Promise<void> {
+  if (depth > 4) throw new CertError("ERR_CERT_PARSE", `${source}: PKCS#12 bags nested too deeply`, { file: source });
+  for (const bag of bags) {
+    if (bag.bagId === BAG_CERT) {
+      const cb = bag.bagValue as pkijs.CertBag;
+      if (cb.certId !== OID_X509_CERT) continue; // SDSI certificates: ignored
+      out.certificates.push(Uint8Array.from(u8((cb.certValue as asn1js.OctetString).getValue()))); // getValue(): also a constructed (BER) OCTET STRING
+    } else if (bag.bagId === BAG_KEY) {
+      out.keys.push(new Uint8Array((bag.bagValue as unknown as pkijs.PrivateKeyInfo).toSchema().toBER(false)));
+    } else if (bag.bagId === BAG_SHROUDED_KEY) {
+      const kb = bag.bagValue as pkijs.PKCS8ShroudedKeyBag;
+      const plain = await decrypt(kb.encryptionAlgorithm, Uint8Array.from(u8(kb.encryptedData.getValue())), password, source);
+      out.keys.push(plain);
+    } else if (bag.bagId === BAG_SAFE_CONTENTS) {
+      await collectBags((bag.bagValue as pkijs.SafeContents).safeBags, password, source, out, depth + 1);
+    }
+    // CRL and secret bags: not used
+  }
+}
+
+/** Reads a PKCS#12 file. Throws ERR_CERT_PASSWORD for a wrong password, ERR_CERT_PARSE for garbage. */
+export async function parsePkcs12(der: Uint8Array, password: string, source = "input"): Promise<Pkcs12Contents> {
+  let pfx: pkijs.PFX;
+  try {
+    pfx = pkijs.PFX.fromBER(Uint8Array.from(der).buffer);
+  } catch (e) {
+    throw new CertError("ERR_CERT_PARSE", `${source}: not a readable PKCS#12 file: ${(e as Error).message}`, { file: source, cause: e });
+  }
+  const pw = new TextEncoder().encode(password).buffer as ArrayBuffer;
+  if (pfx.authSafe.contentType !== OID_DATA) {
+    throw new CertError("ERR_CERT_UNSUPPORTED", `${source}: public-key-protected PKCS#12 files are not supported`, { file: source });
+  }
+  if (pfx.macData) {
+    // Check the password MAC ourselves so a wrong password is told apart from a damaged file
+    // without reading pkijs's error messages.
+    let ok: boolean;
+    try {
+      const engine = pkiEngine();
+      const hash = engine.getAlgorithmByOID(pfx.macData.mac.digestAlgorithm.algorithmId, true, "digestAlgorithm") as { name: string };
+      ok = await engine.verifyDataStampedWithPassword({
+        password: pw,
+        hashAlgorithm: hash.name,
+        salt: Uint8Array.from(pfx.macData.macSalt.valueBlock.valueHexView).buffer,
+        iterationCount: pfx.macData.iterations || 1,
+        contentToVerify: u8((pfx.authSafe.content as asn1js.OctetString).getValue()).slice().buffer,
+        signatureToVerify: Uint8Array.from(pfx.macData.mac.digest.valueBlock.valueHexView).buffer,
+      });
+    } catch (e) {
+      throw new CertError("ERR_CERT_PARSE", `${source}: unreadable PKCS#12 MAC: ${(e as Error).message}`, { file: source, cause: e });
+    }
+    if (!ok) throw passwordError(source);
+  }
+  try {
+    await pfx.parseInternalValues({ password: pw, checkIntegrity: false }, pkiEngine());
+  } catch (e) {
+    throw new CertError("ERR_CERT_PARSE", `${source}: not a readable PKCS#12 file: ${(e as Error).message}`, { file: source, cause: e });
+  }
+  const as = pfx.parsedValue?.authenticatedSafe;
+  if (!as) throw new CertError("ERR_CERT_UNSUPPORTED", `${source}: public-key-protected PKCS#12 files are not supported`, { file: source });
+  const out: Pkcs12Contents = { keys: [], certificates: [] };
+  try {
+    for (const ci of as.safeContents) {
+      let plain: Uint8Array;
+      if (ci.contentType === OID_DATA) {
+        plain = u8((ci.content as asn1js.OctetString).getValue());
+      } else if (ci.contentType === OID_ENCRYPTED_DATA) {
+        const ed = new pkijs.EncryptedData({ schema: ci.content });
+        const eci = ed.encryptedContentInfo;
+        plain = await decrypt(eci.contentEncryptionAlgorithm, u8(eci.getEncryptedContent()), password, source);
+      } else {
+        throw new CertError("ERR_CERT_UNSUPPORTED", `${source}: PKCS#12 content ${ci.contentType} (public-key privacy) is not supported`, { file: source });
+      }
+      let sc: pkijs.SafeContents;
+      try {
+        sc = pkijs.SafeContents.fromBER(Uint8Array.from(plain).buffer);
+      } catch (e) {
+        throw passwordError(source, e); // decryption "succeeded" with a wrong password and no MAC
+      }
+      await collectBags(sc.safeBags, password, source, out);
+    }
+  } catch (e) {
+    for (const k of out.keys) k.fill(0);
+    if (e instanceof CertError) throw e;
+    throw new CertError("ERR_CERT_PARSE", `${source}: damaged PKCS#12 file: ${(e as Error).message}`, { file: source, cause: e });
+  }
+  return out;
+}
+
+/**
+ * Builds a password-protected PKCS#12 with one private key (PKCS#8 DER) and its certificate chain
+ * (leaf first). The key bag and the certificate bag are each PBES2-encrypted; the whole is MACed.
+ */
+export async function buildPkcs12(pkcs8: Uint8Array, chain: Uint8Array[], password: string, friendlyName: string, iterations = EXPORT_ITERATIONS): Promise<Uint8Array> {
+  const engine = pkiEngine();
+  const pw = new TextEncoder().encode(password).buffer as ArrayBuffer;
+  const localKeyId = randomBytes(20);
+  const attrs = () => [
+    new pkijs.Attribute({ type: OID_LOCAL_KEY_ID, values: [new asn1js.OctetString({ valueHex: localKeyId })] }),
+    new pkijs.Attribute({ type: OID_FRIENDLY_NAME, values: [new asn1js.BmpString({ value: friendlyName })] }),
+  ];
+  const enc = { password: pw, contentEncryptionAlgorithm: { name: "AES-CBC", length: 256 } as pkijs.ContentEncryptionAlgorithm, hmacHashAlgorithm: "SHA-256", iterationCount: iterations };
+  const keyBag = new pkijs.PKCS8ShroudedKeyBag({ parsedValue: pkijs.PrivateKeyInfo.fromBER(Uint8Array.from(pkcs8).buffer) });
+  await keyBag.makeInternalValues(enc, engine);
+  const certBags = chain.map(
+    (der, i) =>
+      new pkijs.SafeBag({
+        bagId: BAG_CERT,
+        bagValue: new pkijs.CertBag({ parsedValue: pkijs.Certificate.fromBER(Uint8Array.from(der).buffer) }),
+        ...(i === 0 ? { bagAttributes: attrs() } : {}),
+      }),
+  );
+  const pfx = new pkijs.PFX({
+    parsedValue: {
+      integrityMode: 0,
+      authenticatedSafe: new pkijs.AuthenticatedSafe({
+        parsedValue: {
+          safeContents: [
+            { privacyMode: 0, value: new pkijs.SafeContents({ safeBags: [new pkijs.SafeBag({ bagId: BAG_SHROUDED_KEY, bagValue: keyBag, bagAttributes: attrs() })] }) },
+            { privacyMode: 1, value: new pkijs.SafeContents({ safeBags: certBags }) },
+          ],
+        },
+      }),
+    },
+  });
+  await pfx.parsedValue!.authenticatedSafe!.makeInternalValues({ safeContents: [{}, { ...enc }] }, engine);
+  await pfx.makeInternalValues({ password: pw, iterations, pbkdf2HashAlgorithm: "SHA-256", hmacHashAlgorithm: "SHA-256" }, engine);
+  return new Uint8Array(pfx.toSchema().toBER(false));
+}

@@ -84,7 +84,11 @@ export async function runClientHandshake(ctx: HandshakeContext): Promise<Handsha
     sni: sniName(ctx.servername),
   };
   try {
-    if (offer13) st.share = ctx.asym.generateKeyShare(policy.groups[0]!);
+    if (offer13) {
+      st.share = ctx.asym.generateKeyShare(policy.groups[0]!);
+      // a TLS 1.3 server may send a compatibility change_cipher_spec right after its first message (RFC 8446 §D.4)
+      channel.rl.allowCompatibilityChangeCipherSpec(true);
+    }
     // OpenSSL, Schannel and Go send the first ClientHello with record version 0x0301 (RFC 8446 §5.1)
     channel.rl.setLegacyRecordVersion(ProtocolVersion.TLS10);
     const ch1 = encodeClientHello(buildClientHello(ctx, st, st.share));
@@ -143,6 +147,8 @@ async function helloRetry(ctx: HandshakeContext, st: ClientHelloState, hrr: Serv
   st.log.select(suite.hash);
   st.log.helloRetryRequest();
   st.log.add(raw);
+  // RFC 8446 §5.1: only the initial ClientHello may use record version 0x0301
+  channel.rl.setLegacyRecordVersion(ProtocolVersion.TLS12);
   // middlebox compatibility: a change_cipher_spec before the second ClientHello (RFC 8446 §D.4)
   channel.sendChangeCipherSpec();
   st.sentCompatCcs = true;

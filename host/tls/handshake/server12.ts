@@ -61,8 +61,14 @@ export async function server12(ctx: HandshakeContext, ch: ClientHello, chRaw: Ui
   const sg = findExtension(ch.extensions, ExtensionType.supported_groups);
   // RFC 8422 §4: without supported_groups the client is taken to support P-256
   const clientGroups = sg ? ext.u16List(sg, "supported_groups") : [NamedGroup.secp256r1];
-  const group = policy.groups.find((g) => clientGroups.includes(g));
+  // the client's order (RFC 8422 leaves the choice to the server; OpenSSL also follows the client)
+  const group = clientGroups.find((g) => policy.groups.includes(g));
   const wantEcdsa = signer.algorithm !== "rsa";
+  // RFC 8422 §5.1: an ECDSA certificate's curve must be one the client listed
+  const ourCurve = signer.algorithm === "ecdsa-p256" ? NamedGroup.secp256r1 : signer.algorithm === "ecdsa-p384" ? NamedGroup.secp384r1 : undefined;
+  if (ourCurve !== undefined && !clientGroups.includes(ourCurve)) {
+    throw refuse("ERR_TLS_NO_SHARED_SUITE", "handshake_failure", `the client cannot verify our ECDSA ${groupName(ourCurve)} certificate in TLS 1.2: its supported_groups (${clientGroups.map(groupName).join(", ")}) leave that curve out`);
+  }
   const suite = policy.suites12.find((s) => s.name.includes("_ECDSA_") === wantEcdsa && ch.cipherSuites.includes(s.id));
   if (!suite) {
     throw refuse(

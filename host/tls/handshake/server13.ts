@@ -72,8 +72,8 @@ export async function server13(ctx: HandshakeContext, ch1: ClientHello, ch1Raw: 
 
     let group = policy.groups.find((g) => offer.shares.some((s) => s.group === g));
     if (group === undefined) {
-      // HelloRetryRequest (RFC 8446 §4.1.4): ask for a share of our preferred group the client supports
-      const want = policy.groups.find((g) => offer.groups.includes(g));
+      // HelloRetryRequest (RFC 8446 §4.1.4): ask for a share of the client's preferred group that we accept
+      const want = offer.groups.find((g) => policy.groups.includes(g));
       if (want === undefined) {
         throw refuse("ERR_TLS_NO_SHARED_GROUP", "handshake_failure", `the client supports no key-exchange group we accept (${policy.groups.map(groupName).join(", ")}${policy.fips ? "; FIPS mode excludes x25519" : ""})`);
       }

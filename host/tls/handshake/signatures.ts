@@ -78,6 +78,10 @@ export function checkPeerSignature(c: PeerSignatureCheck): void {
   if (!info || !c.offered.includes(c.scheme)) throw protocolError("illegal_parameter", `${c.what} uses signature scheme ${name}, which we did not offer`);
   if (c.version === "TLSv1.3" && info.kind === "rsa-pkcs1") throw protocolError("illegal_parameter", `${c.what} uses ${name}, which TLS 1.3 forbids in handshake signatures`);
   const keyType = c.leaf.keyType;
+  // RFC 8422 §5.1 (TLS 1.2) and our schemes (TLS 1.3): ECDSA keys on the curves we offer only
+  if (keyType === "ec" && c.leaf.curve !== "prime256v1" && c.leaf.curve !== "secp384r1") {
+    throw refuse("ERR_TLS_CERT_INVALID", "unsupported_certificate", `the certificate of "${c.leaf.subject.text}" has a key on ${c.leaf.curve}; only P-256 and P-384 are accepted`);
+  }
   if (info.kind === "ecdsa") {
     if (keyType !== "ec") throw protocolError("illegal_parameter", `${c.what} uses ${name} but the certificate has a ${keyType} key`);
     if (c.version === "TLSv1.3" && info.curve !== c.leaf.curve) throw protocolError("illegal_parameter", `${c.what} uses ${name} but the certificate's key is on ${c.leaf.curve}`);

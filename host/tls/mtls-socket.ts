@@ -132,6 +132,10 @@ export class MtlsSocket extends Duplex {
   get warnings(): VerifyWarning[] {
     return this.#result?.warnings ?? [];
   }
+  /** TLS 1.3: the handshake went through a HelloRetryRequest (the first key share was not acceptable). */
+  get helloRetryRequest(): boolean {
+    return this.#result?.helloRetryRequest ?? false;
+  }
   get peerRecordSizeLimit(): number {
     return this.#result?.peerRecordSizeLimit ?? 0;
   }

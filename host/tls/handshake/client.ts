@@ -2,7 +2,9 @@
 // offers TLS 1.3 and/or 1.2 as the policy says, a HelloRetryRequest, and the version the
 // ServerHello picks (with the downgrade sentinel check). The rest runs in client13.ts/client12.ts.
 import { randomBytes } from "node:crypto";
+import { TLS_ALERTS } from "../alerts.js";
 import { InvalidKeyShare, type KeyShare } from "../asymmetric.js";
+import { TlsAlertError, TlsError } from "../errors.js";
 import { protocolError, refuse } from "../mtls-errors.js";
 import { cipherSuite, type TlsCipherSuite } from "../record-suites.js";
 import {
@@ -96,7 +98,9 @@ export async function runClientHandshake(ctx: HandshakeContext): Promise<Handsha
     channel.send(ch1);
     channel.flush();
 
-    let shMsg = await channel.expect(HandshakeType.server_hello);
+    let shMsg = await firstServerMessage(ctx);
+    // RFC 8446 §5.1 / RFC 5246 §6.2.1: every record after the initial ClientHello says 0x0303
+    channel.rl.setLegacyRecordVersion(ProtocolVersion.TLS12);
     let sh = decodeServerHello(shMsg.body);
     if (offer13 && bytesEqual(sh.random, HELLO_RETRY_REQUEST_RANDOM)) {
       await helloRetry(ctx, st, sh, shMsg.raw);
@@ -112,6 +116,25 @@ export async function runClientHandshake(ctx: HandshakeContext): Promise<Handsha
   } finally {
     st.share?.destroy();
     st.log.destroy();
+  }
+}
+
+/**
+ * The server's first message. A protocol_version alert instead means the server speaks none of our
+ * versions (e.g. a TLS 1.1-only server honouring our supported_versions): ERR_TLS_PROTOCOL_VERSION.
+ */
+async function firstServerMessage(ctx: HandshakeContext) {
+  try {
+    return await ctx.channel.expect(HandshakeType.server_hello);
+  } catch (e) {
+    if (e instanceof TlsAlertError && e.direction === "received" && e.alertNumber === TLS_ALERTS.protocol_version) {
+      throw new TlsError(
+        "ERR_TLS_PROTOCOL_VERSION",
+        `the server refused our ClientHello with protocol_version: it speaks none of ${ctx.policy.versions.join(", ")} (an old Mediation Server with TLS 1.0/1.1 only? enable TLS 1.2 there)`,
+        { cause: e },
+      );
+    }
+    throw e;
   }
 }
 

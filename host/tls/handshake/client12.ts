@@ -154,6 +154,7 @@ export async function client12(ctx: HandshakeContext, st: ClientHelloState, sh: 
       peerSignatureScheme: describePeerScheme(ske.algorithm),
       signatureScheme: ourScheme ? signatureSchemeName(ourScheme) : "",
       peerRecordSizeLimit,
+      helloRetryRequest: false,
       secureRenegotiation: true,
     };
   } finally {

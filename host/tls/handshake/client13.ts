@@ -147,6 +147,7 @@ export async function client13(ctx: HandshakeContext, st: ClientHelloState, sh: 
       peerSignatureScheme: describePeerScheme(cv.algorithm),
       signatureScheme: ourScheme ? signatureSchemeName(ourScheme) : "",
       peerRecordSizeLimit,
+      helloRetryRequest: st.hrrSuite !== undefined,
       secureRenegotiation: true,
     };
   } finally {

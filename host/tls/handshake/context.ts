@@ -47,6 +47,8 @@ export interface HandshakeResult {
   serverName?: string;
   /** record_size_limit the peer advertised (0: none). */
   peerRecordSizeLimit: number;
+  /** TLS 1.3: the server asked for another key share (HelloRetryRequest). */
+  helloRetryRequest: boolean;
   /** The TLS 1.2 peer offered secure renegotiation (always true for TLS 1.3). */
   secureRenegotiation: boolean;
 }

@@ -172,6 +172,7 @@ export async function server12(ctx: HandshakeContext, ch: ClientHello, chRaw: Ui
       signatureScheme: signatureSchemeName(scheme),
       ...(serverName !== undefined ? { serverName } : {}),
       peerRecordSizeLimit,
+      helloRetryRequest: false,
       secureRenegotiation,
     };
   } finally {

@@ -69,6 +69,7 @@ export async function server13(ctx: HandshakeContext, ch1: ClientHello, ch1Raw: 
     log.add(ch1Raw);
     const compat = ch.legacySessionId.length > 0;
     let sentCcs = false;
+    let sentHrr = false;
 
     let group = policy.groups.find((g) => offer.shares.some((s) => s.group === g));
     if (group === undefined) {
@@ -78,6 +79,7 @@ export async function server13(ctx: HandshakeContext, ch1: ClientHello, ch1Raw: 
         throw refuse("ERR_TLS_NO_SHARED_GROUP", "handshake_failure", `the client supports no key-exchange group we accept (${policy.groups.map(groupName).join(", ")}${policy.fips ? "; FIPS mode excludes x25519" : ""})`);
       }
       log.helloRetryRequest();
+      sentHrr = true;
       const hrr = encodeServerHello({
         legacyVersion: ProtocolVersion.TLS12, random: HELLO_RETRY_REQUEST_RANDOM, legacySessionIdEcho: ch.legacySessionId, cipherSuite: suite.id, compressionMethod: 0,
         extensions: [
@@ -194,6 +196,7 @@ export async function server13(ctx: HandshakeContext, ch1: ClientHello, ch1Raw: 
       signatureScheme: signatureSchemeName(scheme),
       ...(serverName !== undefined ? { serverName } : {}),
       peerRecordSizeLimit,
+      helloRetryRequest: sentHrr,
       secureRenegotiation: true,
     };
   } finally {

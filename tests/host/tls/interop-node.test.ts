@@ -76,6 +76,8 @@ for (const kind of ["rsa2048", "p256"] as const) {
           assert.equal(s.version, c.version);
           assert.equal(s.suite, c.iana);
           assert.equal(s.group, c.group);
+          // our first key share is x25519: a TLS 1.3 server limited to P-256 or P-384 asks for another
+          assert.equal(s.helloRetryRequest, c.version === "TLSv1.3" && c.group !== "x25519");
           assert.equal(s.peerChain[0]!.subject, `CN=${POOL}`);
           assert.deepEqual(s.peerChain[0]!.sans, [POOL, ...POOL_MEMBERS]);
           assert.equal(s.peerChain.length, 3); // leaf, issuing CA (sent), root (anchor)
@@ -109,6 +111,7 @@ for (const kind of ["rsa2048", "p256"] as const) {
         secure.push(s);
         s.on("data", (d) => s.write(d));
         s.on("end", () => s.end());
+        s.on("error", () => undefined); // clients reset connections at the end of tests
       });
       server.listen(0, "127.0.0.1");
       await once(server, "listening");

@@ -97,10 +97,10 @@ export async function runClientHandshake(ctx: HandshakeContext): Promise<Handsha
     st.log.add(ch1);
     channel.send(ch1);
     channel.flush();
+    // RFC 8446 §5.1: every record after the initial ClientHello says 0x0303 (alerts included)
+    channel.rl.setLegacyRecordVersion(ProtocolVersion.TLS12);
 
     let shMsg = await firstServerMessage(ctx);
-    // RFC 8446 §5.1 / RFC 5246 §6.2.1: every record after the initial ClientHello says 0x0303
-    channel.rl.setLegacyRecordVersion(ProtocolVersion.TLS12);
     let sh = decodeServerHello(shMsg.body);
     if (offer13 && bytesEqual(sh.random, HELLO_RETRY_REQUEST_RANDOM)) {
       await helloRetry(ctx, st, sh, shMsg.raw);
@@ -170,8 +170,6 @@ async function helloRetry(ctx: HandshakeContext, st: ClientHelloState, hrr: Serv
   st.log.select(suite.hash);
   st.log.helloRetryRequest();
   st.log.add(raw);
-  // RFC 8446 §5.1: only the initial ClientHello may use record version 0x0301
-  channel.rl.setLegacyRecordVersion(ProtocolVersion.TLS12);
   // middlebox compatibility: a change_cipher_spec before the second ClientHello (RFC 8446 §D.4)
   channel.sendChangeCipherSpec();
   st.sentCompatCcs = true;

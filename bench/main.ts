@@ -10,6 +10,7 @@ interface Suite {
 
 const SUITES: Suite[] = [
   { name: "crypto", load: () => import("./crypto.js") },
+  { name: "tls-record", load: () => import("./tls-record.js") },
 ];
 
 async function main(): Promise<void> {

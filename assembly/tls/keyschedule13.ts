@@ -41,6 +41,8 @@ const K_ALG: usize = 4; //    u32 hash id
 const K_STAGE: usize = 8; //  u32 STAGE_*
 const K_HLEN: usize = 12; //  u32 Hash.length
 const K_SECRET: usize = 16; // [48] the current stage secret
+/** Offset of the stage secret (for the power-on self-test only). */
+export const KS13_SECRET: usize = K_SECRET;
 const K_WORK: usize = 64; //  [48] the "derived" secret between stages
 export const KS13_CTX_SIZE: usize = 112;
 const KS_MAGIC: u32 = 0x4b534c54; // "TLSK"
@@ -191,7 +193,8 @@ export function tls13Exporter(alg: u32, secret: usize, secretLen: usize, label: 
   const hl = <usize>hashLen(alg);
   if (hl == 0) return ERR_ARG;
   if (secretLen != hl) return ERR_KEY_LENGTH;
-  if (labelLen > 249 || outLen > 255 * hl || outLen > 0xffff) return ERR_ARG;
+  // HkdfLabel.label is opaque<7..255> with "tls13 " in front: 1..249 bytes of application label
+  if (labelLen == 0 || labelLen > 249 || outLen > 255 * hl || outLen > 0xffff) return ERR_ARG;
   expandLabel(alg, secret, hl, label, labelLen, emptyHash(alg), hl, WORK + W_S0, hl);
   hashInit(WORK + W_HASH, alg);
   hashUpdate(WORK + W_HASH, context, contextLen);

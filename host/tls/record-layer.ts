@@ -32,6 +32,7 @@ import { AEAD_ID, HASH_ID, VERSION_ID, cipherSuite, type TlsCipherSuite, type Tl
 import type { TlsSecret } from "./key-schedule-secret.js";
 import type { Tls12KeySchedule, Tls12Sender } from "./key-schedule-tls12.js";
 import { SENDER_ID } from "./key-schedule-tls12.js";
+import { OPEN_CAPACITY, recordIo, type RecordIo } from "./record-io.js";
 
 /** ContentType (RFC 8446 §5.1). */
 export const ContentType = { changeCipherSpec: 20, alert: 21, handshake: 22, applicationData: 23 } as const;
@@ -65,8 +66,6 @@ export interface TlsRecordLayerOptions {
 const F_CLOSED = 1;
 const F_KEY_UPDATE_DUE = 8;
 
-/** The largest content a record delivers (2^14 + 1 bytes of TLS 1.3 inner plaintext, rounded up). */
-const OPEN_CAPACITY = 16384 + 256;
 /** Content sealed per core call when a large write is cut up (a whole number of fragments). */
 const SEAL_CHUNK = 65536;
 
@@ -95,15 +94,12 @@ export class TlsRecordLayer {
   #read = 0;
   #write = 0;
   #reasm = 0;
-  #openBuf = 0;
-  #sealIn = 0;
-  #sealInCap = 0;
-  #sealOut = 0;
-  #sealOutCap = 0;
+  readonly #io: RecordIo;
   readonly #queue: Uint8Array[] = [];
   #queueOff = 0;
   readonly #onKeyUpdateDue: (() => void) | undefined;
   #keyUpdateSignalled = false;
+  #readClosed = false;
 
   private constructor(core: Core, options: TlsRecordLayerOptions) {
     this.core = core;
@@ -120,6 +116,7 @@ export class TlsRecordLayer {
       flags: f("tls_half_flags"),
     };
     this.#onKeyUpdateDue = options.onKeyUpdateDue;
+    this.#io = recordIo(core);
   }
 
   /** Creates both half connections (unprotected until keys are installed) and the reassembly buffer in the core's arena. */
@@ -130,7 +127,6 @@ export class TlsRecordLayer {
       rl.#read = core.arena.alloc(halfSize);
       rl.#write = core.arena.alloc(halfSize);
       rl.#reasm = core.arena.alloc(core.fn("tls_reasm_ctx_size")());
-      rl.#openBuf = core.arena.alloc(OPEN_CAPACITY);
       rl.check(core.fn("tls_half_init")(rl.#read, 0), "tls_half_init");
       rl.check(core.fn("tls_half_init")(rl.#write, 1), "tls_half_init");
       rl.check(core.fn("tls_reasm_init")(rl.#reasm), "tls_reasm_init");
@@ -163,20 +159,23 @@ export class TlsRecordLayer {
     const r = this.reasm;
     const h = this.#read;
     for (;;) {
-      if (this.readClosed) {
+      if (this.#readClosed) {
         this.#queue.length = 0;
         this.#queueOff = 0;
         return null;
       }
-      if (fn.ready(r) === 0) {
-        if (!this.pull()) return null;
-        continue;
-      }
-      const n = fn.open(r, h, this.#openBuf, OPEN_CAPACITY);
+      if (fn.ready(r) === 0 && !this.pull()) return null;
+      const buf = this.#io.open;
+      const n = fn.open(r, h, buf, OPEN_CAPACITY);
       if (n < 0) throw this.readFailure(n);
       const type = fn.lastType(h) as ContentType;
-      if (n === 0 && type === ContentType.changeCipherSpec) continue; // dropped (RFC 8446 §5)
-      return { type, data: this.core.u8.slice(this.#openBuf, this.#openBuf + n) };
+      if (type === ContentType.changeCipherSpec && n === 0) continue; // dropped (RFC 8446 §5)
+      // close_notify (RFC 8446 §6.1): deliver it, then ignore everything after it
+      if (type === ContentType.alert && (fn.flags(h) & F_CLOSED) !== 0) this.#readClosed = true;
+      const u8 = this.core.u8;
+      const data = u8.slice(buf, buf + n);
+      u8.fill(0, buf, buf + n); // the shared staging area keeps no plaintext
+      return { type, data };
     }
   }
 
@@ -192,22 +191,25 @@ export class TlsRecordLayer {
     const fn = this.#fn;
     const r = this.reasm;
     const h = this.#read;
-    while (this.#queue.length > 0) {
+    const u8 = this.core.u8;
+    const queue = this.#queue;
+    while (queue.length > 0) {
       const want = fn.feedWant(r);
       if (want <= 0) return true;
-      const chunk = this.#queue[0]!;
-      const n = Math.min(want, chunk.length - this.#queueOff);
-      this.core.u8.set(chunk.subarray(this.#queueOff, this.#queueOff + n), fn.writePtr(r));
-      this.#queueOff += n;
-      if (this.#queueOff === chunk.length) {
-        this.#queue.shift();
+      const chunk = queue[0]!;
+      const off = this.#queueOff;
+      const n = Math.min(want, chunk.length - off);
+      u8.set(n === chunk.length ? chunk : chunk.subarray(off, off + n), fn.writePtr(r));
+      if (off + n === chunk.length) {
+        queue.shift();
         this.#queueOff = 0;
+      } else {
+        this.#queueOff = off + n;
       }
       const st = fn.commit(r, h, n);
       if (st < 0) throw this.readFailure(st);
-      if (fn.ready(r) !== 0) return true;
     }
-    return false;
+    return fn.feedWant(r) === 0;
   }
 
   /** Builds the error for a failed read; for an alert this side must send, seals it on the write half. */
@@ -235,7 +237,7 @@ export class TlsRecordLayer {
 
   /** True once the peer's close_notify has been read; later input is ignored (RFC 8446 §6.1). */
   get readClosed(): boolean {
-    return (this.#fn.flags(this.#read) & F_CLOSED) !== 0;
+    return this.#readClosed;
   }
 
   // ------------------------------------------------------------------ writing
@@ -247,7 +249,7 @@ export class TlsRecordLayer {
    */
   seal(type: ContentType, data: Uint8Array): Uint8Array {
     if (type === ContentType.alert) throw new TlsError("ERR_TLS_ARG", "alerts are sealed with sealAlert()");
-    const h = this.#write;
+    const h = this.half("write");
     const fn = this.#fn;
     const total = fn.sealedSize(h, type, data.length);
     if (total < 0) throw tlsStatusError(total, "tls_record_sealed_size");
@@ -260,11 +262,14 @@ export class TlsRecordLayer {
       const n = Math.min(chunk, data.length - off);
       const piece = data.subarray(off, off + n);
       const need = fn.sealedSize(h, type, n);
-      this.ensureSealBuffers(n, need);
-      this.core.u8.set(piece, this.#sealIn);
-      const w = fn.seal(h, type, this.#sealIn, n, this.#sealOut, this.#sealOutCap);
+      const io = this.#io;
+      io.ensureSeal(n, need);
+      const u8 = this.core.u8;
+      u8.set(piece, io.sealIn);
+      const w = fn.seal(h, type, io.sealIn, n, io.sealOut, io.sealOutCap);
+      u8.fill(0, io.sealIn, io.sealIn + n); // the shared staging area keeps no plaintext
       if (w < 0) throw this.writeFailure(w);
-      result.set(this.core.u8.subarray(this.#sealOut, this.#sealOut + w), pos);
+      result.set(u8.subarray(io.sealOut, io.sealOut + w), pos);
       pos += w;
       off += n;
     } while (off < data.length);
@@ -277,10 +282,11 @@ export class TlsRecordLayer {
     const n = typeof alert === "number" ? alert : isAlertName(alert) ? TLS_ALERTS[alert] : -1;
     if (!Number.isInteger(n) || n < 0 || n > 255) throw new TlsError("ERR_TLS_ARG", `unknown alert ${String(alert)}`);
     const lv = level ?? defaultAlertLevel(n);
-    this.ensureSealBuffers(2, 64);
-    const w = this.core.fn("tls_alert_seal")(this.#write, lv, n, this.#sealOut, this.#sealOutCap);
+    const io = this.#io;
+    io.ensureSeal(2, 64);
+    const w = this.core.fn("tls_alert_seal")(this.half("write"), lv, n, io.sealOut, io.sealOutCap);
     if (w < 0) throw this.writeFailure(w);
-    return this.core.u8.slice(this.#sealOut, this.#sealOut + w);
+    return this.core.u8.slice(io.sealOut, io.sealOut + w);
   }
 
   /** close_notify: the write direction is closed afterwards. */
@@ -290,21 +296,6 @@ export class TlsRecordLayer {
 
   private writeFailure(status: number): Error {
     return tlsStatusError(status, "TLS record layer (write)", this.core.fn("tls_half_alert")(this.#write));
-  }
-
-  private ensureSealBuffers(inLen: number, outLen: number): void {
-    if (this.#sealInCap < inLen) {
-      if (this.#sealIn) this.core.arena.release(this.#sealIn);
-      this.#sealIn = 0;
-      this.#sealInCap = Math.max(inLen, 16384);
-      this.#sealIn = this.core.arena.alloc(this.#sealInCap);
-    }
-    if (this.#sealOutCap < outLen) {
-      if (this.#sealOut) this.core.arena.release(this.#sealOut);
-      this.#sealOut = 0;
-      this.#sealOutCap = Math.max(outLen, 16384 + 512);
-      this.#sealOut = this.core.arena.alloc(this.#sealOutCap);
-    }
   }
 
   private checkKeyUpdateDue(): void {
@@ -413,15 +404,12 @@ export class TlsRecordLayer {
     return tlsStatusError(st, `TLS record layer (${direction})`, this.core.fn("tls_half_alert")(h));
   }
 
-  /** Wipes both half connections (keys, IVs, secrets), the reassembly buffer and the I/O buffers, and frees them. Idempotent. */
+  /** Wipes both half connections (keys, IVs, secrets) and the reassembly buffer, and frees them. Idempotent. */
   destroy(): void {
     const a = this.core.arena;
     if (this.#read) { this.core.fn("tls_half_close")(this.#read); a.release(this.#read); this.#read = 0; }
     if (this.#write) { this.core.fn("tls_half_close")(this.#write); a.release(this.#write); this.#write = 0; }
     if (this.#reasm) { this.core.fn("tls_reasm_close")(this.#reasm); a.release(this.#reasm); this.#reasm = 0; }
-    if (this.#openBuf) { a.release(this.#openBuf); this.#openBuf = 0; }
-    if (this.#sealIn) { a.release(this.#sealIn); this.#sealIn = 0; this.#sealInCap = 0; }
-    if (this.#sealOut) { a.release(this.#sealOut); this.#sealOut = 0; this.#sealOutCap = 0; }
     this.#queue.length = 0;
   }
 

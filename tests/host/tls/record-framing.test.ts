@@ -322,3 +322,23 @@ for (const variant of VARIANTS) {
     for (const p of [h, r, buf]) c.arena.release(p);
   });
 }
+
+test("a destroyed record layer refuses every call with ERR_TLS_DESTROYED and its contexts are wiped", async () => {
+  const core = await shippedCore("simd");
+  const warm = TlsRecordLayer.create(core); // allocates the core's shared staging buffers once
+  warm.installKeys("write", "TLS_AES_128_GCM_SHA256", bytes(16), bytes(12));
+  warm.seal(ContentType.applicationData, bytes(100));
+  warm.destroy();
+  const before = core.arena.inUse;
+  const rl = TlsRecordLayer.create(core);
+  rl.installKeys("write", "TLS_AES_128_GCM_SHA256", bytes(16), bytes(12));
+  rl.seal(ContentType.applicationData, bytes(100));
+  rl.destroy();
+  rl.destroy();
+  assert.equal(core.arena.inUse, before, "the per-connection blocks are freed (shared I/O buffers stay with the core)");
+  const destroyed = (e: unknown) => e instanceof TlsError && e.code === "ERR_TLS_DESTROYED";
+  assert.throws(() => rl.seal(ContentType.applicationData, bytes(1)), destroyed);
+  assert.throws(() => rl.readRecord(), destroyed);
+  assert.throws(() => rl.sealAlert("close_notify"), destroyed);
+  assert.throws(() => rl.keyUpdate("write"), destroyed);
+});

@@ -152,6 +152,40 @@ for (const variant of VARIANTS) {
     }
   });
 
+  test(`${variant}: no plaintext escapes a refused record: untouched on bad_record_mac, zeroed after a content-rule failure (ABI)`, async () => {
+    const core = await shippedCore(variant);
+    const f = (n: string) => core.fn(n);
+    const key = testBytes(16, 61);
+    const iv = testBytes(12, 62);
+    const secretish = Buffer.alloc(200, 0x77);
+    const cases: [Buffer, number, boolean][] = [
+      [(() => { const b = seal13(key, iv, 0n, 23, secretish); b[b.length - 1]! ^= 1; return b; })(), -65, false],
+      [seal13(key, iv, 0n, 21, secretish), -67, true], // authentic, but a 200-byte alert
+      [seal13(key, iv, 0n, 20, secretish), -66, true], // authentic, but a protected change_cipher_spec
+      [sealInner13(key, iv, 0n, Buffer.concat([secretish, Buffer.from([99])])), -66, true], // unknown inner type
+    ];
+    for (const [rec, status, decrypted] of cases) {
+      const h = core.arena.alloc(f("tls_half_ctx_size")());
+      const rp = core.put(rec);
+      const out = core.arena.alloc(512);
+      core.withBlocks([16, 12], (kp, ip) => {
+        core.u8.set(key, kp!);
+        core.u8.set(iv, ip!);
+        f("tls_half_init")(h, 0);
+        f("tls_half_set_key")(h, 0x0304, 1, kp!, 16, ip!, 12);
+      });
+      core.u8.fill(0xa5, out, out + 512);
+      assert.equal(f("tls_record_open")(h, rp, rec.length, out, 512), status);
+      const o = core.u8.subarray(out, out + 512);
+      assert.ok(!o.includes(0x77), "no plaintext byte in the output");
+      const inner = rec.length - 5 - 16;
+      if (decrypted) assert.ok(o.subarray(0, inner).every((b) => b === 0) && o.subarray(inner).every((b) => b === 0xa5), "decrypted range zeroed, rest untouched");
+      else assert.ok(o.every((b) => b === 0xa5), "untouched");
+      f("tls_half_close")(h);
+      for (const p of [h, rp, out]) core.arena.release(p);
+    }
+  });
+
   test(`${variant}: a protected record split at every byte boundary opens the same, and so does a tampered one fail the same`, async () => {
     const core = await shippedCore(variant);
     const v = loadVectors("tls13_rfc8448_simple_1rtt");

@@ -15,7 +15,7 @@ import { toPem } from "./pem.js";
 import { deriveSealKeys, openAuthenticated, openEncrypted, sealAuthenticated, sealEncrypted, wipeSealKeys, type SealKeys } from "./sealed.js";
 import { verifySignature } from "./signature.js";
 import type { Storage } from "./storage.js";
-import { CertVerifyError, ekuAllows, verifyChain, type RevocationPolicy, type VerifyWarning } from "./verify.js";
+import { CertVerifyError, ekuAllows, parseCertificateCached, parseCrlCached, verifyChain, type RevocationPolicy } from "./verify.js";
 import { KeyUsage, daysRemaining, describeKey, isCa, parseCertificate, type ParsedCert } from "./x509.js";
 
 export const STORE_SCHEMA_VERSION = 1;
@@ -437,7 +437,7 @@ export class CertStore extends EventEmitter {
     for (const n of await this.storage.list("trust/")) {
       try {
         const r = await this.readJson<AnchorRecord>(n);
-        if (r) out.push(parseCertificate(unb64(r.der)));
+        if (r) out.push(parseCertificateCached(unb64(r.der)));
       } catch (e) {
         if (!problems) this.opts.logger?.warn((e as Error).message);
         problems?.push({ code: (e as CertError).code ?? "ERR_CERT_STORE_CORRUPT", file: this.storage.describe(n), message: (e as Error).message });
@@ -451,7 +451,7 @@ export class CertStore extends EventEmitter {
     for (const n of await this.storage.list("crls/")) {
       try {
         const r = await this.readJson<CrlRecord>(n);
-        if (r) out.push(parseCrl(unb64(r.der)));
+        if (r) out.push(parseCrlCached(unb64(r.der)));
       } catch (e) {
         if (!problems) this.opts.logger?.warn((e as Error).message);
         problems?.push({ code: (e as CertError).code ?? "ERR_CERT_STORE_CORRUPT", file: this.storage.describe(n), message: (e as Error).message });

@@ -24,6 +24,14 @@ async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
+/** Thrown by a test's fault hook; passed through untouched (no clean-up, as in a real crash). */
+export class SimulatedCrash extends Error {
+  constructor(readonly point: FaultPoint, readonly blob: string) {
+    super(`simulated crash at ${point} of ${blob}`);
+    this.name = "SimulatedCrash";
+  }
+}
+
 function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -33,15 +41,29 @@ function processAlive(pid: number): boolean {
   }
 }
 
+/** Points inside write/remove where a test can simulate a crash (see FileStorageOptions.faults). */
+export type FaultPoint = "write:tmp-written" | "write:tmp-synced" | "write:renamed" | "remove:overwritten" | "remove:unlinked";
+
+export interface FileStorageOptions {
+  create?: boolean;
+  /**
+   * Test seam: called at each step of a write/remove. Throwing from it stops the operation right
+   * there, leaving the files as a crash at that point would (crash.test.ts).
+   */
+  faults?: (point: FaultPoint, name: string) => void;
+}
+
 export class FileStorage implements Storage {
   readonly location: string;
+  private readonly fault: (point: FaultPoint, name: string) => void;
 
-  private constructor(readonly root: string) {
+  private constructor(readonly root: string, faults?: FileStorageOptions["faults"]) {
     this.location = root;
+    this.fault = faults ?? (() => undefined);
   }
 
   /** Opens (creating with mode 0700 when asked) the directory and removes stray temporary files. */
-  static async open(root: string, opts: { create?: boolean } = {}): Promise<FileStorage> {
+  static async open(root: string, opts: FileStorageOptions = {}): Promise<FileStorage> {
     try {
       if (opts.create) await fs.mkdir(root, { recursive: true, mode: 0o700 });
       const st = await fs.stat(root);
@@ -51,7 +73,7 @@ export class FileStorage implements Storage {
       if ((e as NodeJS.ErrnoException).code === "ENOENT") throw new CertError("ERR_CERT_NOT_FOUND", `no certificate store at ${root} (run \`gwsdk cert init\` first)`, { file: root, cause: e });
       throw ioError("cannot open store", root, e);
     }
-    const s = new FileStorage(root);
+    const s = new FileStorage(root, opts.faults);
     await s.removeStrayTemporaries(root);
     return s;
   }
@@ -86,13 +108,17 @@ export class FileStorage implements Storage {
       try {
         await h.chmod(mode); // the umask may have narrowed or (for 0600) must not widen it
         await h.writeFile(data);
+        this.fault("write:tmp-written", name);
         await h.sync();
       } finally {
         await h.close();
       }
+      this.fault("write:tmp-synced", name);
       await fs.rename(tmp, p);
+      this.fault("write:renamed", name);
       await fsyncDir(dir);
     } catch (e) {
+      if (e instanceof SimulatedCrash) throw e;
       await fs.rm(tmp, { force: true }).catch(() => undefined);
       throw ioError("cannot write", p, e);
     }
@@ -119,11 +145,14 @@ export class FileStorage implements Storage {
           } finally {
             await h.close();
           }
+          this.fault("remove:overwritten", name);
         }
       }
       await fs.rm(p, { force: true });
+      this.fault("remove:unlinked", name);
       await fsyncDir(dirname(p));
     } catch (e) {
+      if (e instanceof SimulatedCrash) throw e;
       if ((e as NodeJS.ErrnoException).code === "ENOENT") return;
       throw ioError("cannot remove", p, e);
     }

@@ -49,7 +49,8 @@ const pkcs12 = (): Promise<typeof Pkcs12> => import("./pkcs12.js");
 export async function decodeInput(data: Uint8Array, opts: DecodeOptions = {}): Promise<DecodedInput> {
   const source = opts.source ?? "input";
   if (data.length === 0) throw new CertError("ERR_CERT_PARSE", `${source} is empty`, { file: source });
-  if (data.length > 1 << 20) throw new CertError("ERR_CERT_PARSE", `${source} is too large for a certificate file (${data.length} bytes)`, { file: source });
+  // 16 MiB: an enterprise CA's CRL can run to megabytes; certificates and bundles are far smaller
+  if (data.length > 1 << 24) throw new CertError("ERR_CERT_PARSE", `${source} is too large (${data.length} bytes)`, { file: source });
   const out: DecodedInput = { format: "der", certificates: [], keys: [], crls: [] };
   if (looksLikePem(data)) {
     out.format = "pem";

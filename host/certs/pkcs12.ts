@@ -11,7 +11,7 @@
 import * as asn1js from "asn1js";
 import type forgeNs from "node-forge";
 import * as pkijs from "pkijs";
-import { randomBytes } from "node:crypto";
+import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { CertError } from "./errors.js";
 import { pkiEngine } from "./pki-engine.js";
 
@@ -26,6 +26,66 @@ const BAG_SAFE_CONTENTS = "1.2.840.113549.1.12.10.1.6";
 const OID_X509_CERT = "1.2.840.113549.1.9.22.1";
 const OID_FRIENDLY_NAME = "1.2.840.113549.1.9.20";
 const OID_LOCAL_KEY_ID = "1.2.840.113549.1.9.21";
+
+const MAC_HASHES: Record<string, { name: "sha1" | "sha256" | "sha384" | "sha512"; u: number; v: number }> = {
+  "1.3.14.3.2.26": { name: "sha1", u: 20, v: 64 },
+  "2.16.840.1.101.3.4.2.1": { name: "sha256", u: 32, v: 64 },
+  "2.16.840.1.101.3.4.2.2": { name: "sha384", u: 48, v: 128 },
+  "2.16.840.1.101.3.4.2.3": { name: "sha512", u: 64, v: 128 },
+};
+const OID_SHA256 = "2.16.840.1.101.3.4.2.1";
+
+/**
+ * The PKCS#12 key derivation (RFC 7292 Appendix B.2) with Node's hashes. id 3 = MAC key. The
+ * password is the BMPString (UTF-16BE) of the text plus two zero bytes. pkijs has one too, over a
+ * pure-JavaScript SHA: ours is about ten times faster, which matters at 100 000 iterations on a
+ * gateway's CPU.
+ */
+export function pkcs12Kdf(hashOid: string, password: string, salt: Uint8Array, id: number, iterations: number, n: number): Buffer {
+  const h = MAC_HASHES[hashOid];
+  if (!h) throw new CertError("ERR_CERT_UNSUPPORTED", `PKCS#12 MAC hash ${hashOid} is not supported`);
+  const { name, u, v } = h;
+  const pw = Buffer.alloc(password.length * 2 + 2);
+  for (let i = 0; i < password.length; i++) pw.writeUInt16BE(password.charCodeAt(i), 2 * i);
+  const fill = (src: Uint8Array, len: number) => {
+    const out = Buffer.alloc(len);
+    for (let i = 0; i < len; i++) out[i] = src[i % src.length]!;
+    return out;
+  };
+  const D = Buffer.alloc(v, id);
+  const S = salt.length ? fill(salt, v * Math.ceil(salt.length / v)) : Buffer.alloc(0);
+  const P = fill(pw, v * Math.ceil(pw.length / v));
+  const I = Buffer.concat([S, P]);
+  pw.fill(0);
+  const out: Buffer[] = [];
+  for (let got = 0; ; got += u) {
+    let A = createHash(name).update(D).update(I).digest();
+    for (let j = 1; j < iterations; j++) A = createHash(name).update(A).digest();
+    out.push(A);
+    if (got + u >= n) break;
+    const B = fill(A, v);
+    for (let j = 0; j < I.length; j += v) {
+      let c = 1; // I_j = (I_j + B + 1) mod 2^(8v)
+      for (let k = v - 1; k >= 0; k--) {
+        c += I[j + k]! + B[k]!;
+        I[j + k] = c & 0xff;
+        c >>>= 8;
+      }
+    }
+  }
+  I.fill(0);
+  return Buffer.concat(out).subarray(0, n);
+}
+
+function pkcs12Mac(hashOid: string, password: string, salt: Uint8Array, iterations: number, data: Uint8Array): Buffer {
+  const h = MAC_HASHES[hashOid]!;
+  const key = pkcs12Kdf(hashOid, password, salt, 3, iterations, h.u);
+  try {
+    return createHmac(h.name, key).update(data).digest();
+  } finally {
+    key.fill(0);
+  }
+}
 
 /** PBKDF2 iterations of our exports (OWASP 2023 suggests 600k for SHA-256; PKCS#12 readers on
  * small gateways and Windows import cope with this in well under a second). */
@@ -126,17 +186,12 @@ export async function parsePkcs12(der: Uint8Array, password: string, source = "i
     // without reading pkijs's error messages.
     let ok: boolean;
     try {
-      const engine = pkiEngine();
-      const hash = engine.getAlgorithmByOID(pfx.macData.mac.digestAlgorithm.algorithmId, true, "digestAlgorithm") as { name: string };
-      ok = await engine.verifyDataStampedWithPassword({
-        password: pw,
-        hashAlgorithm: hash.name,
-        salt: Uint8Array.from(pfx.macData.macSalt.valueBlock.valueHexView).buffer,
-        iterationCount: pfx.macData.iterations || 1,
-        contentToVerify: u8((pfx.authSafe.content as asn1js.OctetString).getValue()).slice().buffer,
-        signatureToVerify: Uint8Array.from(pfx.macData.mac.digest.valueBlock.valueHexView).buffer,
-      });
+      const md = pfx.macData;
+      const expected = u8(md.mac.digest.valueBlock.valueHexView);
+      const got = pkcs12Mac(md.mac.digestAlgorithm.algorithmId, password, u8(md.macSalt.valueBlock.valueHexView), md.iterations || 1, u8((pfx.authSafe.content as asn1js.OctetString).getValue()));
+      ok = got.length === expected.length && timingSafeEqual(got, expected);
     } catch (e) {
+      if (e instanceof CertError) throw e;
       throw new CertError("ERR_CERT_PARSE", `${source}: unreadable PKCS#12 MAC: ${(e as Error).message}`, { file: source, cause: e });
     }
     if (!ok) throw passwordError(source);
@@ -214,6 +269,15 @@ export async function buildPkcs12(pkcs8: Uint8Array, chain: Uint8Array[], passwo
     },
   });
   await pfx.parsedValue!.authenticatedSafe!.makeInternalValues({ safeContents: [{}, { ...enc }] }, engine);
-  await pfx.makeInternalValues({ password: pw, iterations, pbkdf2HashAlgorithm: "SHA-256", hmacHashAlgorithm: "SHA-256" }, engine);
+  // The MAC (HMAC-SHA256, key from the PKCS#12 KDF with the same iteration count as the encryption:
+  // the MAC is a password oracle too) is computed here rather than by pkijs (see pkcs12Kdf).
+  const data = new Uint8Array(pfx.parsedValue!.authenticatedSafe!.toSchema().toBER(false));
+  const salt = randomBytes(32);
+  pfx.authSafe = new pkijs.ContentInfo({ contentType: OID_DATA, content: new asn1js.OctetString({ valueHex: data }) });
+  pfx.macData = new pkijs.MacData({
+    mac: new pkijs.DigestInfo({ digestAlgorithm: new pkijs.AlgorithmIdentifier({ algorithmId: OID_SHA256, algorithmParams: new asn1js.Null() }), digest: new asn1js.OctetString({ valueHex: pkcs12Mac(OID_SHA256, password, salt, iterations, data) }) }),
+    macSalt: new asn1js.OctetString({ valueHex: salt }),
+    iterations,
+  });
   return new Uint8Array(pfx.toSchema().toBER(false));
 }

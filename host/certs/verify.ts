@@ -1,6 +1,7 @@
 // The X.509 path verifier (RFC 5280 §6, the parts a TLS peer needs), used by the TLS handshake for
 // the peer's chain and by `gwsdk cert check`/`import` for our own. Synchronous and self-contained:
 // bytes in, a verdict out. See docs/certificates.md ("Path verification") for the rules.
+import { createHash } from "node:crypto";
 import { CertError, type CertErrorCode } from "./errors.js";
 import { parseCrl, type ParsedCrl } from "./crl.js";
 import { matchCertificateName, violatesNameConstraints } from "./names.js";
@@ -157,9 +158,48 @@ function buildPath(leaf: ParsedCert, pool: ParsedCert[], anchors: ParsedCert[]):
   return extend([leaf]) ?? badSig ?? deepest;
 }
 
+/**
+ * Parsed certificates and CRLs by SHA-256 of their DER. Parsing goes through OpenSSL's decoders
+ * (public key, cross-check), about a millisecond per certificate on the target machines; the same
+ * anchors, intermediates and CRLs come back on every handshake. Parsed objects are never mutated.
+ */
+class ParseCache<T> {
+  private readonly map = new Map<string, T | Error>();
+  constructor(private readonly max: number) {}
+  get(der: Uint8Array, parse: (d: Uint8Array) => T): T {
+    const key = createHash("sha256").update(der).digest("hex");
+    let v = this.map.get(key);
+    if (v !== undefined) {
+      this.map.delete(key); // most recently used goes last
+    } else {
+      try {
+        v = parse(der);
+      } catch (e) {
+        v = e as Error;
+      }
+      if (this.map.size >= this.max) this.map.delete(this.map.keys().next().value!);
+    }
+    this.map.set(key, v);
+    if (v instanceof Error) throw v;
+    return v;
+  }
+}
+const certCache = new ParseCache<ParsedCert>(256);
+const crlCache = new ParseCache<ParsedCrl>(32);
+
+/** parseCertificate with the cache above. */
+export function parseCertificateCached(der: Uint8Array): ParsedCert {
+  return certCache.get(der, parseCertificate);
+}
+
+/** parseCrl with the cache above. */
+export function parseCrlCached(der: Uint8Array): ParsedCrl {
+  return crlCache.get(der, parseCrl);
+}
+
 function parseAt(der: Uint8Array, depth: number): ParsedCert {
   try {
-    return parseCertificate(der);
+    return parseCertificateCached(der);
   } catch (e) {
     throw new CertVerifyError("malformed", depth, `certificate at depth ${depth} is malformed: ${(e as Error).message}`, undefined, { cause: e });
   }
@@ -185,7 +225,7 @@ export function verifyChain(p: VerifyParams): VerifyResult {
   const anchors: ParsedCert[] = [];
   for (const a of p.anchors) {
     try {
-      anchors.push(parseCertificate(a));
+      anchors.push(parseCertificateCached(a));
     } catch {
       /* an unreadable anchor anchors nothing; the store refuses such anchors when they are added */
     }
@@ -263,7 +303,7 @@ function checkRevocation(full: ParsedCert[], crlDers: Uint8Array[], policy: Revo
   const crls: ParsedCrl[] = [];
   for (const d of crlDers) {
     try {
-      crls.push(parseCrl(d));
+      crls.push(crlCache.get(d, parseCrl));
     } catch (e) {
       if (!(e instanceof CertParseError)) throw e;
       warnings.push({ reason: "malformed", message: `a CRL could not be read and was ignored: ${e.message}` });

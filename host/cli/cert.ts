@@ -88,9 +88,9 @@ function defaultIo(): CertIo {
 async function promptSecret(question: string): Promise<string | undefined> {
   const stdin = process.stdin;
   if (!stdin.isTTY) return undefined;
-  process.stderr.write(question);
-  stdin.setRawMode(true);
+  stdin.setRawMode(true); // echo off before the question appears, so nothing typed is echoed
   stdin.resume();
+  process.stderr.write(question);
   return new Promise((res) => {
     let buf = "";
     const done = (v: string | undefined) => {
@@ -244,7 +244,7 @@ export async function certCommand(argv: string[], ioOverride: Partial<CertIo> = 
         const file = pos[0]!;
         const data = await readInput(file);
         const password = v["password-file"] ? await readPasswordFile(v["password-file"] as string) : (v.password as string | undefined) ?? (io.stdinIsTTY ? () => io.promptSecret(`password for ${file}: `) : undefined);
-        const store = await open(false);
+        const store = await open(true); // a PKCS#12 with its key may restore into a new device's empty store
         try {
           const r = await store.import(data, { source: file, ...(name ? { name } : {}), ...(password !== undefined ? { password } : {}), replace: !!v.replace });
           emit(
@@ -344,9 +344,7 @@ export async function certCommand(argv: string[], ioOverride: Partial<CertIo> = 
         try {
           const id = name ?? "default";
           if (!v["include-key"]) {
-            if (v["password-file"] || v.out) {
-              if (!v.out) throw new UsageError("cert export: --password-file only goes with --include-key");
-            }
+            if (v["password-file"]) throw new UsageError("cert export: --password-file only goes with --include-key");
             const pem = await store.exportChainPem(id);
             if (v.out) await writeFile(v.out as string, pem, { mode: 0o644 });
             emit({ name: id, format: "pem", pem, ...(v.out ? { file: v.out } : {}) }, v.out ? `chain written to ${v.out}\n` : pem);

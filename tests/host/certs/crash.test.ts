@@ -8,10 +8,12 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { readdirSync, writeFileSync } from "node:fs";
+import { cpSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CertStore } from "../../../host/certs/cert-store.js";
+import { FileDeviceKey } from "../../../host/certs/device-key.js";
+import { FileStorage, SimulatedCrash, type FaultPoint } from "../../../host/certs/file-storage.js";
 import { requireCommand } from "../../helpers/system.js";
 import { TestCa, rmTmp, tmpDir } from "./pki.js";
 
@@ -71,4 +73,88 @@ test(`the store survives ${KILLS} SIGKILLs during updates: old or new, never bro
   }
   // not an assertion (timing-dependent), but worth seeing in the log: kills that landed mid-write
   console.log(`# ${midWrite}/${KILLS} kills left a temporary file behind (killed during a write)`);
+});
+
+/** What a store holds, without the parts that differ run to run (new random keys, timestamps). */
+async function stateOf(store: CertStore): Promise<string> {
+  const l = await store.list();
+  return JSON.stringify({
+    ids: l.identities.map((i) => [i.name, i.state, i.certificate?.fingerprintSha256 ?? null, i.csrPending]),
+    anchors: l.anchors.map((a) => a.fingerprintSha256).sort(),
+    crls: l.crls.map((c) => c.fingerprintSha256),
+    revocation: l.revocation,
+  });
+}
+
+test("a crash at every step of every kind of update leaves the old or the new store (fault injection)", { skip: sys.skip, timeout: 120_000 }, async () => {
+  const base = join(dir, "fi-base");
+  const a = TestCa.root(dir, "FiA", { subject: "/CN=Fault A" });
+  const b = TestCa.root(dir, "FiB", { subject: "/CN=Fault B" });
+  {
+    const s = await CertStore.open(join(base, "store"));
+    await s.trustAdd(a.cert.der);
+    await s.init({ fqdn: "gw1.contoso.com", key: "p256" });
+    await s.init({ fqdn: "gw2.contoso.com", key: "p256", name: "two" });
+    const act = await s.init({ fqdn: "gw4.contoso.com", key: "p256", name: "act" });
+    const tmpl = ["basicConstraints = CA:FALSE", "extendedKeyUsage = serverAuth, clientAuth"];
+    await s.import(Buffer.from(a.issue({ subject: "", ext: tmpl, csrPem: act.csrPem }).pem), { name: "act" });
+    s.close();
+  }
+  const crl = a.crl();
+  // the CA's answer to identity "two"'s CSR, prepared once
+  const two = await CertStore.open(join(base, "store"));
+  const twoCert = a.issue({ subject: "", ext: ["basicConstraints = CA:FALSE", "extendedKeyUsage = serverAuth, clientAuth"], csrPem: await two.csr("two") });
+  two.close();
+
+  const ops: Record<string, (s: CertStore) => Promise<unknown>> = {
+    "trust add": (s) => s.trustAdd(b.cert.der),
+    "trust remove": async (s) => s.trustRemove((await s.trustList())[0]!.fingerprintSha256),
+    init: (s) => s.init({ fqdn: "gw3.contoso.com", key: "p256", name: "three" }),
+    renew: (s) => s.init({ fqdn: "gw4.contoso.com", key: "p256", name: "act", renew: true }),
+    import: (s) => s.import(Buffer.from(twoCert.pem), { name: "two" }),
+    "crl import": (s) => s.crlImport(crl),
+    policy: (s) => s.setRevocationPolicy("strict"),
+    reset: (s) => s.reset(),
+  };
+
+  const work = join(dir, "fi-work");
+  const fresh = () => {
+    rmSync(work, { recursive: true, force: true });
+    cpSync(base, work, { recursive: true });
+  };
+  const open = async (faults?: (p: FaultPoint, n: string) => void) =>
+    CertStore.open(await FileStorage.open(join(work, "store"), faults ? { faults } : {}), { deviceKey: new FileDeviceKey(join(work, "device.key")) });
+
+  let crashes = 0;
+  for (const [opName, op] of Object.entries(ops)) {
+    fresh();
+    let s = await open();
+    const before = await stateOf(s);
+    const points: string[] = [];
+    s.close();
+    s = await open((p, n) => void points.push(`${p} ${n}`));
+    await op(s);
+    const after = await stateOf(s);
+    s.close();
+    assert.ok(points.length > 0, opName);
+    assert.notEqual(before, after, `${opName} changes the store`);
+    for (let k = 0; k < points.length; k++) {
+      fresh();
+      let step = 0;
+      s = await open((p, n) => {
+        if (step++ === k) throw new SimulatedCrash(p, n);
+      });
+      await assert.rejects(op(s), SimulatedCrash, `${opName} crash at ${points[k]}`);
+      crashes++;
+      const again = await open();
+      try {
+        assert.deepEqual(await again.verifyIntegrity(), [], `${opName} crash at ${points[k]}`);
+        const st = await stateOf(again);
+        assert.ok(st === before || st === after, `${opName}, crash at ${points[k]}: neither old nor new\n${st}\nold ${before}\nnew ${after}`);
+      } finally {
+        again.close();
+      }
+    }
+  }
+  console.log(`# ${crashes} simulated crashes over ${Object.keys(ops).length} kinds of update`);
 });

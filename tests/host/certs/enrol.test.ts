@@ -20,6 +20,23 @@ const MS = "ms-pool.contoso.com";
 /** What an AD CS "Web Server + Client Authentication" template adds; the SAN comes from the CSR. */
 const TEMPLATE = ["basicConstraints = CA:FALSE", "keyUsage = critical, digitalSignature, keyEncipherment", "extendedKeyUsage = serverAuth, clientAuth", "authorityKeyIdentifier = keyid"];
 
+/** Re-encodes the first `levels` nested constructed elements of DER with BER indefinite lengths. */
+function toIndefinite(der: Uint8Array, levels: number): Uint8Array {
+  if (levels === 0) return der;
+  const n = der[1]! & 0x80 ? 2 + (der[1]! & 0x7f) : 2;
+  const body = der.subarray(n);
+  // the first child is re-encoded too (ContentInfo → [0] → SignedData); its siblings stay DER
+  const childLen = body[1]! & 0x80 ? 2 + (body[1]! & 0x7f) + Number(`0x${Buffer.from(body.subarray(2, 2 + (body[1]! & 0x7f))).toString("hex")}`) : 2 + body[1]!;
+  const firstConstructed = body[0] === 0x30 || body[0] === 0xa0;
+  const idx = firstConstructed ? 0 : childLen; // ContentInfo: skip the OID to reach [0]
+  const childLen2 = (() => {
+    const b = body.subarray(idx);
+    return b[1]! & 0x80 ? 2 + (b[1]! & 0x7f) + Number(`0x${Buffer.from(b.subarray(2, 2 + (b[1]! & 0x7f))).toString("hex")}`) : 2 + b[1]!;
+  })();
+  const inner = toIndefinite(body.subarray(idx, idx + childLen2), levels - 1);
+  return Buffer.concat([Buffer.from([der[0]!, 0x80]), body.subarray(0, idx), inner, body.subarray(idx + childLen2), Buffer.from([0, 0])]);
+}
+
 describe("enrolment with an openssl CA, then mutual TLS", { skip: sys.skip }, () => {
   let dir: string;
   let root: TestCa;
@@ -84,6 +101,9 @@ describe("enrolment with an openssl CA, then mutual TLS", { skip: sys.skip }, ()
     assert.equal(r.chainLength, 2);
     const p7pem = openssl(["crl2pkcs7", "-nocrl", "-certfile", leaf.certFile, "-certfile", issuing.cert.certFile]);
     assert.equal((await store.import(p7pem, { source: "certnew.p7b.pem" })).keySource, "active");
+    // BER with indefinite lengths (as some Windows tools write): ContentInfo, [0] and SignedData
+    const ber = await store.import(toIndefinite(p7, 3), { source: "certnew-ber.p7b" });
+    assert.equal(ber.chainLength, 2);
     store.close();
   });
 

@@ -3,8 +3,9 @@
 // warnings; the signing provider; the CLI's exit codes and --json output against its schemas.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { chmodSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync, copyFileSync, existsSync } from "node:fs";
+import { chmodSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync, existsSync } from "node:fs";
 import { createHash, createPublicKey, verify as nodeVerify, constants } from "node:crypto";
+import { once } from "node:events";
 import { join } from "node:path";
 import Ajv2020 from "ajv/dist/2020.js";
 import { CertStore } from "../../../host/certs/cert-store.js";
@@ -13,7 +14,8 @@ import { SIGNATURE_SCHEMES, type SignatureScheme } from "../../../host/certs/key
 import { certCommand } from "../../../host/cli/cert.js";
 import { REPO_ROOT } from "../../helpers/paths.js";
 import { requireCommand } from "../../helpers/system.js";
-import { EXT, TestCa, daysFromNow, openssl, rmTmp, tmpDir, type Issued } from "./pki.js";
+import { spawn } from "node:child_process";
+import { TestCa, daysFromNow, openssl, rmTmp, tmpDir, type Issued } from "./pki.js";
 
 const sys = requireCommand("openssl", ["version"], "openssl");
 const FQDN = "gw1.contoso.com";
@@ -367,7 +369,30 @@ describe("certificate store", { skip: sys.skip }, () => {
       assert.match(r.err, /ERR_CERT_PASSWORD: .*--password-file/);
       r = await run(["import", f, "--store", st], { tty: true });
       assert.equal(r.code, 0, r.err);
-      copyFileSync(f, join(dir, "prompt2.pfx"));
+    });
+
+    test("on a real terminal (a pty from `script`), the PKCS#12 password is asked without echo", { skip: requireCommand("script", ["--version"], "bsdutils").skip }, async () => {
+      const st = join(dir, "cli4", "store");
+      const main = join(REPO_ROOT, "dist", "host", "cli", "main.js");
+      const k = root.issue({ subject: `/CN=${FQDN}`, ext: [...TEMPLATE, `subjectAltName = DNS:${FQDN}`] });
+      const f = join(dir, "tty.pfx");
+      writeFileSync(f, openssl(["pkcs12", "-export", "-inkey", k.keyFile, "-in", k.certFile, "-passout", "pass:prompted-password"]));
+      const cmd = `${process.execPath} ${main} cert import ${f} --store ${st}`;
+      const child = spawn("script", ["-qec", cmd, "/dev/null"], { stdio: ["pipe", "pipe", "pipe"] });
+      let out = "";
+      const asked = new Promise<void>((res, rej) => {
+        child.stdout.on("data", (d: Buffer) => {
+          out += d.toString();
+          if (out.includes("password for")) res();
+        });
+        child.on("exit", () => rej(new Error(`exited without asking: ${out}`)));
+      });
+      await asked;
+      child.stdin.write("prompted-password\r");
+      const [code] = (await once(child, "exit")) as [number];
+      assert.equal(code, 0, out);
+      assert.match(out, /imported into identity "default" \(pkcs12, key from pkcs12\)/);
+      assert.ok(!out.includes("prompted-password"), "the password is not echoed");
     });
   });
 });

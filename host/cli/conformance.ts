@@ -7,6 +7,8 @@ import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { runCoreConformance, coreSuiteIds } from "../conformance/core.js";
 import { coreReportText, coreReportJunit } from "../conformance/core-output.js";
+import { runPeerConformance } from "../conformance/peer/index.js";
+import { peerReportText, peerReportJunit } from "../conformance/peer-output.js";
 import { exitStatusOf, type Verdict } from "../conformance/report.js";
 
 export interface ConformanceIo {
@@ -23,9 +25,10 @@ commands:
         (a shipped one, or the .wasm built for a board)
   srtp --libsrtp
         byte-for-byte SRTP/SRTCP differential against the system libsrtp, every common profile
-  peer HOST:PORT --store DIR --servername FQDN [--call] [--identity NAME] [--timeout MS]
+  peer HOST:PORT --store DIR --servername FQDN [--identity NAME] [--timeout MS]
+       [--call [--to NUMBER] [--from NUMBER] [--call-seconds N] [--answer-timeout MS]]
         probe a peer (Mediation Server): TCP, TLS versions, certificate, mutual TLS, SIP OPTIONS,
-        and with --call an SRTP call
+        and with --call a test call (INVITE with SDES, SRTP both ways, BYE)
 
 options for every command:
   --json          print the report as JSON (docs/schemas/conformance-<command>.schema.json)
@@ -44,6 +47,17 @@ const COMMON = {
 
 const OPTIONS: Record<string, NonNullable<ParseArgsConfig["options"]>> = {
   core: { wasm: { type: "string" }, variant: { type: "string" }, suite: { type: "string", multiple: true }, vectors: { type: "string" } },
+  peer: {
+    store: { type: "string" },
+    servername: { type: "string" },
+    identity: { type: "string" },
+    timeout: { type: "string" },
+    call: { type: "boolean" },
+    to: { type: "string" },
+    from: { type: "string" },
+    "call-seconds": { type: "string" },
+    "answer-timeout": { type: "string" },
+  },
 };
 
 function defaultIo(): ConformanceIo {
@@ -87,6 +101,9 @@ export async function conformanceCommand(argv: string[], ioOverride: Partial<Con
       case "core":
         rendered = await core(v, parsed.positionals);
         break;
+      case "peer":
+        rendered = await peer(v, parsed.positionals);
+        break;
       default:
         throw new UsageError(`unknown command "conformance ${cmd}"`);
     }
@@ -118,4 +135,46 @@ async function core(v: Record<string, string | boolean | string[] | undefined>, 
     ...(suites ? { suites } : {}),
   });
   return { status: report.summary.status, json: report, text: coreReportText(report), junit: coreReportJunit(report) };
+}
+
+function intOption(v: Record<string, unknown>, name: string, min: number, max: number): number | undefined {
+  const raw = v[name];
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be an integer from ${min} to ${max}`);
+  return n;
+}
+
+/** HOST:PORT, [IPv6]:PORT, or HOST (port 5067, the Mediation Server's TLS port). */
+export function parseHostPort(s: string): { host: string; port: number } {
+  const m = /^\[([^\]]+)\](?::(\d+))?$/.exec(s) ?? /^([^:]+)(?::(\d+))?$/.exec(s);
+  if (!m || !m[1]) throw new UsageError(`conformance peer: "${s}" is not HOST:PORT`);
+  const port = m[2] === undefined ? 5067 : Number(m[2]);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`conformance peer: bad port in "${s}"`);
+  return { host: m[1], port };
+}
+
+async function peer(v: Record<string, string | boolean | string[] | undefined>, positionals: string[]): Promise<Rendered> {
+  if (positionals.length !== 1) throw new UsageError("conformance peer: expected HOST:PORT");
+  const { host, port } = parseHostPort(positionals[0]!);
+  if (typeof v.store !== "string") throw new UsageError("conformance peer: --store DIR is required (the gateway's certificate store)");
+  if (typeof v.servername !== "string") throw new UsageError("conformance peer: --servername FQDN is required (the Mediation pool FQDN its certificate carries)");
+  for (const o of ["to", "from", "call-seconds", "answer-timeout"]) if (v[o] !== undefined && !v.call) throw new UsageError(`conformance peer: --${o} goes with --call`);
+  const timeoutMs = intOption(v, "timeout", 100, 120000);
+  const callSeconds = intOption(v, "call-seconds", 1, 60);
+  const answerTimeoutMs = intOption(v, "answer-timeout", 1000, 300000);
+  const report = await runPeerConformance({
+    host,
+    port,
+    servername: v.servername,
+    store: resolve(v.store),
+    ...(typeof v.identity === "string" ? { identity: v.identity } : {}),
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    ...(v.call ? { call: true } : {}),
+    ...(typeof v.to === "string" ? { to: v.to } : {}),
+    ...(typeof v.from === "string" ? { from: v.from } : {}),
+    ...(callSeconds !== undefined ? { callSeconds } : {}),
+    ...(answerTimeoutMs !== undefined ? { answerTimeoutMs } : {}),
+  });
+  return { status: report.summary.status, json: report, text: peerReportText(report), junit: peerReportJunit(report) };
 }

@@ -1,0 +1,283 @@
+// AES encryption, bitsliced, 8 blocks per batch in 8 v128 registers (a Käsper–Schwabe style
+// layout; our own code). The SIMD build's implementation. Constant time: every operation is a fixed
+// sequence of v128 XOR/AND/OR, 64-bit lane shifts and byte swizzles with CONSTANT index vectors; no
+// memory address and no branch depends on the key, the plaintext or the counter. Swizzles are
+// byte permutations fixed at build time (ShiftRows and MixColumns rotations), never indexed by data.
+//
+// Layout. Blocks b0..b7 are loaded one per register; ortho() transposes the 8x8 bit matrices formed
+// by each byte position across the 8 registers, so that afterwards register k ("plane k") holds bit
+// k (0 = least significant) of every state byte: byte p of plane k = bit k of byte p of each block,
+// one bit per block (bit j = block j). Byte positions keep FIPS-197 order (p = r + 4c), so
+// ShiftRows is one byte swizzle per plane, and the MixColumns row rotations are byte swizzles inside
+// each 32-bit column.
+//
+// Round keys are stored as planes too (8 v128 per round: byte p of plane k is 0xff when bit k of
+// key byte p is set), so AddRoundKey is 8 XORs. The S-box circuit (Boyar–Peralta) is used without
+// its four output NOTs; the constant 0x63 passes unchanged through ShiftRows and MixColumns, so the
+// key schedule folds it into round keys 1..Nr.
+
+/** Bytes of one round key in this layout: 8 planes of v128. */
+export const V128_PLANE_BYTES: usize = 128;
+/** Blocks per batch. */
+export const V128_BATCH: usize = 8;
+
+/**
+ * Writes one output block k at byte offset off of the batch: dst = src ^ k (xor) or dst = k,
+ * limited to the first n bytes of the batch; when the block is cut short by n and ksOut != 0, the
+ * whole block is stored at ksOut. Branches only on public offsets and lengths.
+ */
+@inline function emit(dst: usize, src: usize, off: usize, n: usize, k: v128, xor: bool, ksOut: usize): void {
+  if (off + 16 <= n) {
+    if (xor) v128.store(dst + off, v128.xor(v128.load(src + off), k));
+    else v128.store(dst + off, k);
+  } else if (off < n) {
+    emitPartialV(dst + off, src + off, n - off, i64x2.extract_lane(k, 0), i64x2.extract_lane(k, 1), xor);
+    if (ksOut != 0) v128.store(ksOut, k);
+  }
+}
+
+/** XORs (or copies) the first m < 16 bytes of the block (lo, hi) into dst. */
+function emitPartialV(dst: usize, src: usize, m: usize, lo: u64, hi: u64, xor: bool): void {
+  for (let i: usize = 0; i < m; i++) {
+    const w = i < 8 ? lo : hi; // i is a public position
+    const k = <u8>(w >>> (<u64>((i & 7) << 3)));
+    store<u8>(dst + i, xor ? load<u8>(src + i) ^ k : k);
+  }
+}
+
+/** One swapmove step of the transpose, on both 64-bit lanes: returns t; caller does b ^= t, a ^= t << s. */
+@inline function swapT(a: v128, b: v128, s: i32, m: v128): v128 {
+  return v128.and(v128.xor(i64x2.shr_u(a, s), b), m);
+}
+
+/**
+ * Encrypts up to 8 blocks b0..b7 with `rounds` rounds of key planes at rk (rounds + 1 entries of
+ * V128_PLANE_BYTES), then writes the first n bytes (n <= 128) of the result: dst = src ^ out when
+ * xor, else dst = out. If n is not a multiple of 16 and ksOut != 0, the full output block holding
+ * byte n-1 is stored at ksOut. rounds = 0 gives the bare transform round trip (x ^ k0); rounds = 1
+ * with zero keys gives ShiftRows(S(x)) ^ 0x63 (what the tests and SubWord use).
+ */
+export function v128Batch(
+  rk: usize, rounds: i32,
+  b0: v128, b1: v128, b2: v128, b3: v128, b4: v128, b5: v128, b6: v128, b7: v128,
+  src: usize, dst: usize, n: usize, ksOut: usize, xor: bool,
+): void {
+  const m1 = i8x16.splat(0x55), m2 = i8x16.splat(0x33), m4 = i8x16.splat(0x0f);
+  // ShiftRows: out[r + 4c] = in[r + 4((c + r) mod 4)]
+  const SR = v128(0, 5, 10, 15, 4, 9, 14, 3, 8, 13, 2, 7, 12, 1, 6, 11);
+  // rotate each column by one row (byte r <- byte r+1) and by two rows
+  const ROT1 = v128(1, 2, 3, 0, 5, 6, 7, 4, 9, 10, 11, 8, 13, 14, 15, 12);
+  const ROT2 = v128(2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13);
+  let q0 = b0, q1 = b1, q2 = b2, q3 = b3, q4 = b4, q5 = b5, q6 = b6, q7 = b7;
+  let t: v128;
+
+  // ortho: transpose (swapmove with distances 1, 2, 4 inside every byte). An involution.
+  t = swapT(q0, q1, 1, m1); q1 = v128.xor(q1, t); q0 = v128.xor(q0, i64x2.shl(t, 1));
+  t = swapT(q2, q3, 1, m1); q3 = v128.xor(q3, t); q2 = v128.xor(q2, i64x2.shl(t, 1));
+  t = swapT(q4, q5, 1, m1); q5 = v128.xor(q5, t); q4 = v128.xor(q4, i64x2.shl(t, 1));
+  t = swapT(q6, q7, 1, m1); q7 = v128.xor(q7, t); q6 = v128.xor(q6, i64x2.shl(t, 1));
+  t = swapT(q0, q2, 2, m2); q2 = v128.xor(q2, t); q0 = v128.xor(q0, i64x2.shl(t, 2));
+  t = swapT(q1, q3, 2, m2); q3 = v128.xor(q3, t); q1 = v128.xor(q1, i64x2.shl(t, 2));
+  t = swapT(q4, q6, 2, m2); q6 = v128.xor(q6, t); q4 = v128.xor(q4, i64x2.shl(t, 2));
+  t = swapT(q5, q7, 2, m2); q7 = v128.xor(q7, t); q5 = v128.xor(q5, i64x2.shl(t, 2));
+  t = swapT(q0, q4, 4, m4); q4 = v128.xor(q4, t); q0 = v128.xor(q0, i64x2.shl(t, 4));
+  t = swapT(q1, q5, 4, m4); q5 = v128.xor(q5, t); q1 = v128.xor(q1, i64x2.shl(t, 4));
+  t = swapT(q2, q6, 4, m4); q6 = v128.xor(q6, t); q2 = v128.xor(q2, i64x2.shl(t, 4));
+  t = swapT(q3, q7, 4, m4); q7 = v128.xor(q7, t); q3 = v128.xor(q3, i64x2.shl(t, 4));
+
+  // AddRoundKey(0)
+  q0 = v128.xor(q0, v128.load(rk, 0)); q1 = v128.xor(q1, v128.load(rk, 16));
+  q2 = v128.xor(q2, v128.load(rk, 32)); q3 = v128.xor(q3, v128.load(rk, 48));
+  q4 = v128.xor(q4, v128.load(rk, 64)); q5 = v128.xor(q5, v128.load(rk, 80));
+  q6 = v128.xor(q6, v128.load(rk, 96)); q7 = v128.xor(q7, v128.load(rk, 112));
+
+  let kp = rk + V128_PLANE_BYTES;
+  for (let r = 1; r <= rounds; r++) {
+    // ---- SubBytes: Boyar–Peralta circuit; x0 is the most significant bit (plane 7). ----
+    // Output NOTs omitted (see the file comment): the round keys carry the 0x63.
+    const x0 = q7, x1 = q6, x2 = q5, x3 = q4, x4 = q3, x5 = q2, x6 = q1, x7 = q0;
+    // top linear layer
+    const y14 = v128.xor(x3, x5);
+    const y13 = v128.xor(x0, x6);
+    const y9 = v128.xor(x0, x3);
+    const y8 = v128.xor(x0, x5);
+    const t0 = v128.xor(x1, x2);
+    const y1 = v128.xor(t0, x7);
+    const y4 = v128.xor(y1, x3);
+    const y12 = v128.xor(y13, y14);
+    const y2 = v128.xor(y1, x0);
+    const y5 = v128.xor(y1, x6);
+    const y3 = v128.xor(y5, y8);
+    const t1 = v128.xor(x4, y12);
+    const y15 = v128.xor(t1, x5);
+    const y20 = v128.xor(t1, x1);
+    const y6 = v128.xor(y15, x7);
+    const y10 = v128.xor(y15, t0);
+    const y11 = v128.xor(y20, y9);
+    const y7 = v128.xor(x7, y11);
+    const y17 = v128.xor(y10, y11);
+    const y19 = v128.xor(y10, y8);
+    const y16 = v128.xor(t0, y11);
+    const y21 = v128.xor(y13, y16);
+    const y18 = v128.xor(x0, y16);
+    // non-linear middle (GF(2^4) inversion)
+    const t2 = v128.and(y12, y15);
+    const t3 = v128.and(y3, y6);
+    const t4 = v128.xor(t3, t2);
+    const t5 = v128.and(y4, x7);
+    const t6 = v128.xor(t5, t2);
+    const t7 = v128.and(y13, y16);
+    const t8 = v128.and(y5, y1);
+    const t9 = v128.xor(t8, t7);
+    const t10 = v128.and(y2, y7);
+    const t11 = v128.xor(t10, t7);
+    const t12 = v128.and(y9, y11);
+    const t13 = v128.and(y14, y17);
+    const t14 = v128.xor(t13, t12);
+    const t15 = v128.and(y8, y10);
+    const t16 = v128.xor(t15, t12);
+    const t17 = v128.xor(t4, t14);
+    const t18 = v128.xor(t6, t16);
+    const t19 = v128.xor(t9, t14);
+    const t20 = v128.xor(t11, t16);
+    const t21 = v128.xor(t17, y20);
+    const t22 = v128.xor(t18, y19);
+    const t23 = v128.xor(t19, y21);
+    const t24 = v128.xor(t20, y18);
+    const t25 = v128.xor(t21, t22);
+    const t26 = v128.and(t21, t23);
+    const t27 = v128.xor(t24, t26);
+    const t28 = v128.and(t25, t27);
+    const t29 = v128.xor(t28, t22);
+    const t30 = v128.xor(t23, t24);
+    const t31 = v128.xor(t22, t26);
+    const t32 = v128.and(t31, t30);
+    const t33 = v128.xor(t32, t24);
+    const t34 = v128.xor(t23, t33);
+    const t35 = v128.xor(t27, t33);
+    const t36 = v128.and(t24, t35);
+    const t37 = v128.xor(t36, t34);
+    const t38 = v128.xor(t27, t36);
+    const t39 = v128.and(t29, t38);
+    const t40 = v128.xor(t25, t39);
+    const t41 = v128.xor(t40, t37);
+    const t42 = v128.xor(t29, t33);
+    const t43 = v128.xor(t29, t40);
+    const t44 = v128.xor(t33, t37);
+    const t45 = v128.xor(t42, t41);
+    const z0 = v128.and(t44, y15);
+    const z1 = v128.and(t37, y6);
+    const z2 = v128.and(t33, x7);
+    const z3 = v128.and(t43, y16);
+    const z4 = v128.and(t40, y1);
+    const z5 = v128.and(t29, y7);
+    const z6 = v128.and(t42, y11);
+    const z7 = v128.and(t45, y17);
+    const z8 = v128.and(t41, y10);
+    const z9 = v128.and(t44, y12);
+    const z10 = v128.and(t37, y3);
+    const z11 = v128.and(t33, y4);
+    const z12 = v128.and(t43, y13);
+    const z13 = v128.and(t40, y5);
+    const z14 = v128.and(t29, y2);
+    const z15 = v128.and(t42, y9);
+    const z16 = v128.and(t45, y14);
+    const z17 = v128.and(t41, y8);
+    // bottom linear layer
+    const t46 = v128.xor(z15, z16);
+    const t47 = v128.xor(z10, z11);
+    const t48 = v128.xor(z5, z13);
+    const t49 = v128.xor(z9, z10);
+    const t50 = v128.xor(z2, z12);
+    const t51 = v128.xor(z2, z5);
+    const t52 = v128.xor(z7, z8);
+    const t53 = v128.xor(z0, z3);
+    const t54 = v128.xor(z6, z7);
+    const t55 = v128.xor(z16, z17);
+    const t56 = v128.xor(z12, t48);
+    const t57 = v128.xor(t50, t53);
+    const t58 = v128.xor(z4, t46);
+    const t59 = v128.xor(z3, t54);
+    const t60 = v128.xor(t46, t57);
+    const t61 = v128.xor(z14, t57);
+    const t62 = v128.xor(t52, t58);
+    const t63 = v128.xor(t49, t58);
+    const t64 = v128.xor(z4, t59);
+    const t65 = v128.xor(t61, t62);
+    const t66 = v128.xor(z1, t63);
+    const s0 = v128.xor(t59, t63);
+    const s6 = v128.xor(t56, t62); // NOT folded into the round keys
+    const s7 = v128.xor(t48, t60); // NOT folded
+    const t67 = v128.xor(t64, t65);
+    const s3 = v128.xor(t53, t66);
+    const s4 = v128.xor(t51, t66);
+    const s5 = v128.xor(t47, t65);
+    const s1 = v128.xor(t64, s3); // NOT folded
+    const s2 = v128.xor(t55, t67); // NOT folded
+
+    // ---- ShiftRows: one constant byte swizzle per plane ----
+    q7 = i8x16.swizzle(s0, SR); q6 = i8x16.swizzle(s1, SR); q5 = i8x16.swizzle(s2, SR); q4 = i8x16.swizzle(s3, SR);
+    q3 = i8x16.swizzle(s4, SR); q2 = i8x16.swizzle(s5, SR); q1 = i8x16.swizzle(s6, SR); q0 = i8x16.swizzle(s7, SR);
+
+    // ---- MixColumns (skipped in the last round; r and rounds are public) ----
+    // With r1 = columns rotated by one row and u = q ^ r1: out = xtime(u) ^ r1 ^ rot2(u), xtime
+    // acting on bit planes (reduction by x^8 + x^4 + x^3 + x + 1 feeds plane 7 into 0, 1, 3, 4).
+    if (r < rounds) {
+      const r0 = i8x16.swizzle(q0, ROT1), r1 = i8x16.swizzle(q1, ROT1), r2 = i8x16.swizzle(q2, ROT1), r3 = i8x16.swizzle(q3, ROT1);
+      const r4 = i8x16.swizzle(q4, ROT1), r5 = i8x16.swizzle(q5, ROT1), r6 = i8x16.swizzle(q6, ROT1), r7 = i8x16.swizzle(q7, ROT1);
+      const u0 = v128.xor(q0, r0), u1 = v128.xor(q1, r1), u2 = v128.xor(q2, r2), u3 = v128.xor(q3, r3);
+      const u4 = v128.xor(q4, r4), u5 = v128.xor(q5, r5), u6 = v128.xor(q6, r6), u7 = v128.xor(q7, r7);
+      q0 = v128.xor(v128.xor(u7, r0), i8x16.swizzle(u0, ROT2));
+      q1 = v128.xor(v128.xor(u0, u7), v128.xor(r1, i8x16.swizzle(u1, ROT2)));
+      q2 = v128.xor(v128.xor(u1, r2), i8x16.swizzle(u2, ROT2));
+      q3 = v128.xor(v128.xor(u2, u7), v128.xor(r3, i8x16.swizzle(u3, ROT2)));
+      q4 = v128.xor(v128.xor(u3, u7), v128.xor(r4, i8x16.swizzle(u4, ROT2)));
+      q5 = v128.xor(v128.xor(u4, r5), i8x16.swizzle(u5, ROT2));
+      q6 = v128.xor(v128.xor(u5, r6), i8x16.swizzle(u6, ROT2));
+      q7 = v128.xor(v128.xor(u6, r7), i8x16.swizzle(u7, ROT2));
+    }
+
+    // ---- AddRoundKey(r) ----
+    q0 = v128.xor(q0, v128.load(kp, 0)); q1 = v128.xor(q1, v128.load(kp, 16));
+    q2 = v128.xor(q2, v128.load(kp, 32)); q3 = v128.xor(q3, v128.load(kp, 48));
+    q4 = v128.xor(q4, v128.load(kp, 64)); q5 = v128.xor(q5, v128.load(kp, 80));
+    q6 = v128.xor(q6, v128.load(kp, 96)); q7 = v128.xor(q7, v128.load(kp, 112));
+    kp += V128_PLANE_BYTES;
+  }
+
+  // ortho back (its own inverse)
+  t = swapT(q0, q1, 1, m1); q1 = v128.xor(q1, t); q0 = v128.xor(q0, i64x2.shl(t, 1));
+  t = swapT(q2, q3, 1, m1); q3 = v128.xor(q3, t); q2 = v128.xor(q2, i64x2.shl(t, 1));
+  t = swapT(q4, q5, 1, m1); q5 = v128.xor(q5, t); q4 = v128.xor(q4, i64x2.shl(t, 1));
+  t = swapT(q6, q7, 1, m1); q7 = v128.xor(q7, t); q6 = v128.xor(q6, i64x2.shl(t, 1));
+  t = swapT(q0, q2, 2, m2); q2 = v128.xor(q2, t); q0 = v128.xor(q0, i64x2.shl(t, 2));
+  t = swapT(q1, q3, 2, m2); q3 = v128.xor(q3, t); q1 = v128.xor(q1, i64x2.shl(t, 2));
+  t = swapT(q4, q6, 2, m2); q6 = v128.xor(q6, t); q4 = v128.xor(q4, i64x2.shl(t, 2));
+  t = swapT(q5, q7, 2, m2); q7 = v128.xor(q7, t); q5 = v128.xor(q5, i64x2.shl(t, 2));
+  t = swapT(q0, q4, 4, m4); q4 = v128.xor(q4, t); q0 = v128.xor(q0, i64x2.shl(t, 4));
+  t = swapT(q1, q5, 4, m4); q5 = v128.xor(q5, t); q1 = v128.xor(q1, i64x2.shl(t, 4));
+  t = swapT(q2, q6, 4, m4); q6 = v128.xor(q6, t); q2 = v128.xor(q2, i64x2.shl(t, 4));
+  t = swapT(q3, q7, 4, m4); q7 = v128.xor(q7, t); q3 = v128.xor(q3, i64x2.shl(t, 4));
+
+  emit(dst, src, 0, n, q0, xor, ksOut);
+  emit(dst, src, 16, n, q1, xor, ksOut);
+  emit(dst, src, 32, n, q2, xor, ksOut);
+  emit(dst, src, 48, n, q3, xor, ksOut);
+  emit(dst, src, 64, n, q4, xor, ksOut);
+  emit(dst, src, 80, n, q5, xor, ksOut);
+  emit(dst, src, 96, n, q6, xor, ksOut);
+  emit(dst, src, 112, n, q7, xor, ksOut);
+}
+
+/**
+ * Writes the 8 key planes of one round key (16 bytes at k, FIPS byte order) to out, XORing the
+ * byte constant c (0 or 0x63) into every byte first: plane p = bytes (k[i] & (1 << p)) == (1 << p),
+ * i.e. 0xff or 0x00 per byte. Lane-wise AND and compare: no table, no key-dependent branch/address.
+ */
+export function v128KeyPlanes(k: usize, c: u32, out: usize): void {
+  const key = v128.xor(v128.load(k), i8x16.splat(<i8>c));
+  for (let p: i32 = 0; p < 8; p++) {
+    const bit = i8x16.splat(<i8>(<i32>1 << p));
+    v128.store(out + (<usize>p << 4), i8x16.eq(v128.and(key, bit), bit));
+  }
+}

@@ -53,6 +53,11 @@ export const S_PACKETS: usize = 80; // u64
 export const S_BYTES: usize = 88; // u64
 export const S_AUTH_FAILURES: usize = 96; // u64
 export const S_REPLAYS: usize = 104; // u64
+// What the last packet call learnt before it failed (the host reads these for its error objects):
+// flags bit 0 = SSRC known, bit 1 = packet index known (SRTP index or SRTCP index).
+export const S_ERR_SSRC: usize = 112; // u32
+export const S_ERR_FLAGS: usize = 116; // u32
+export const S_ERR_INDEX: usize = 120; // u64
 // Per-call scratch (the core is single-threaded; nothing here outlives a call).
 export const S_IV: usize = 128; // 16: AES-CM counter block / GCM IV
 export const S_TAG: usize = 144; // 16: computed tag / saved tag

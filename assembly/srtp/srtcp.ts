@@ -16,7 +16,7 @@ import {
 import { ctEqual } from "../util/ct";
 import {
   K_SRTCP_AUTH, K_SRTCP_CIPHER, K_SRTCP_SALT, S_AAD, S_CIPHER, S_IV, S_MKI_LEN, S_SRTCP_TAG_LEN,
-  S_TAG, SRTCP_WINDOW, T_FLAGS, T_SRTCP_BITMAP, T_SRTCP_INDEX, TF_SRTCP_SEEN,
+  S_TAG, S_ERR_FLAGS, S_ERR_INDEX, S_ERR_SSRC, SRTCP_WINDOW, T_FLAGS, T_SRTCP_BITMAP, T_SRTCP_INDEX, TF_SRTCP_SEEN,
 } from "./layout";
 import { CIPHER_AES_CM, CIPHER_AES_GCM, CIPHER_NULL, GCM_IV_LEN, GCM_TAG_LEN } from "./profiles";
 import {
@@ -28,6 +28,7 @@ import { streamCreate, streamFind, streamRoom } from "./streams";
 import { activeKey, keyByMki, keyUsable } from "./keys";
 import { buildIv, IV_SSRC_OFFSET_CM, IV_SSRC_OFFSET_GCM } from "./iv";
 import { countAuthFailure, countPacket, countReplay, writeMki } from "./common";
+import { noteIndex, noteSsrc } from "./srtp";
 import { CTR_MODE_CM, aesCtrXor, gcmOpen, gcmSeal, hmacCompute } from "./primitives";
 
 @inline function copy16(dst: usize, src: usize): void {
@@ -37,14 +38,17 @@ import { CTR_MODE_CM, aesCtrXor, gcmOpen, gcmSeal, hmacCompute } from "./primiti
 
 /** Protects the RTCP packet src[0..len) into dst (capacity cap). Returns the SRTCP length or a status. */
 export function srtcpProtect(s: usize, src: usize, len: usize, dst: usize, cap: usize): i32 {
+  store<u32>(s, 0, S_ERR_FLAGS);
   if (!rtcpHeaderOk(src, len)) return ERR_SRTP_MALFORMED;
   const k = activeKey(s);
   if (k == 0) return ERR_SRTP_STATE;
   if (!keyUsable(k, true)) return ERR_SRTP_KEY_EXPIRED;
   const ssrc = rtcpSsrc(src);
+  noteSsrc(s, ssrc);
   let t = streamFind(s, ssrc);
   if (t == 0 && !streamRoom(s)) return ERR_SRTP_FULL;
   const index: u32 = t != 0 ? load<u32>(t, T_SRTCP_INDEX) : 0;
+  noteIndex(s, <u64>index);
   // The 31-bit SRTCP index must not wrap under one master key (RFC 3711 §3.4, §9.2).
   if (index > SRTCP_INDEX_MASK) return ERR_SRTP_KEY_EXPIRED;
   const cipher = load<u8>(s, S_CIPHER);
@@ -87,6 +91,7 @@ export function srtcpProtect(s: usize, src: usize, len: usize, dst: usize, cap: 
 
 /** Verifies and decrypts the SRTCP packet src[0..len) into dst. Returns the RTCP length or a status. */
 export function srtcpUnprotect(s: usize, src: usize, len: usize, dst: usize, cap: usize): i32 {
+  store<u32>(s, 0, S_ERR_FLAGS);
   const cipher = load<u8>(s, S_CIPHER);
   const mkiLen = <usize>load<u8>(s, S_MKI_LEN);
   const gcm = cipher == CIPHER_AES_GCM;
@@ -108,6 +113,8 @@ export function srtcpUnprotect(s: usize, src: usize, len: usize, dst: usize, cap
   const trailer = loadBe32(src + trailerPos);
   const encrypted = (trailer & SRTCP_E_FLAG) != 0;
   const index = trailer & SRTCP_INDEX_MASK;
+  noteSsrc(s, rtcpSsrc(src));
+  noteIndex(s, <u64>index);
   let k: usize;
   if (mkiLen != 0) {
     k = keyByMki(s, src + mkiPos, mkiLen);

@@ -18,7 +18,7 @@ import {
 import { ctEqual } from "../util/ct";
 import {
   FLAG_ALLOW_REPEAT_TX, K_SRTP_AUTH, K_SRTP_CIPHER, K_SRTP_SALT, S_CIPHER, S_FLAGS, S_IV, S_MKI_LEN,
-  S_SRTP_TAG_LEN, S_TAG, S_WINDOW, S_WINDOW_BITS, T_FLAGS, T_INDEX, T_SRTP_BITMAP, TF_SRTP_SEEN,
+  S_SRTP_TAG_LEN, S_TAG, S_ERR_FLAGS, S_ERR_INDEX, S_ERR_SSRC, S_WINDOW, S_WINDOW_BITS, T_FLAGS, T_INDEX, T_SRTP_BITMAP, TF_SRTP_SEEN,
 } from "./layout";
 import { CIPHER_AES_CM, CIPHER_AES_GCM, GCM_IV_LEN, GCM_TAG_LEN } from "./profiles";
 import { RTP_FIXED_HEADER_LEN, rtpHeaderLen, rtpPaddingOk, rtpSeq, rtpSsrc, storeBe32 } from "./rtp_header";
@@ -29,6 +29,17 @@ import { activeKey, keyByMki, keyUsable } from "./keys";
 import { buildIv, IV_SSRC_OFFSET_CM, IV_SSRC_OFFSET_GCM } from "./iv";
 import { countAuthFailure, countPacket, countReplay, writeMki } from "./common";
 import { CTR_MODE_CM, aesCtrXor, gcmOpen, gcmSeal, hmacCompute } from "./primitives";
+
+/** Records the SSRC / index of the packet being processed, for the host's error objects. */
+@inline export function noteSsrc(s: usize, ssrc: u32): void {
+  store<u32>(s, ssrc, S_ERR_SSRC);
+  store<u32>(s, 1, S_ERR_FLAGS);
+}
+
+@inline export function noteIndex(s: usize, i: u64): void {
+  store<u64>(s, i, S_ERR_INDEX);
+  store<u32>(s, 3, S_ERR_FLAGS);
+}
 
 /** Index of the first packet of a stream: the ROC set beforehand (0 by default) and SEQ. */
 @inline function firstIndex(h: u64, seq: u32): u64 {
@@ -46,6 +57,7 @@ import { CTR_MODE_CM, aesCtrXor, gcmOpen, gcmSeal, hmacCompute } from "./primiti
  * Returns the SRTP packet length or a status.
  */
 export function srtpProtect(s: usize, src: usize, len: usize, dst: usize, cap: usize): i32 {
+  store<u32>(s, 0, S_ERR_FLAGS);
   const hlr = rtpHeaderLen(src, len);
   if (hlr < 0) return hlr;
   const hl = <usize>hlr;
@@ -55,6 +67,7 @@ export function srtpProtect(s: usize, src: usize, len: usize, dst: usize, cap: u
   if (!keyUsable(k, false)) return ERR_SRTP_KEY_EXPIRED;
   const ssrc = rtpSsrc(src);
   const seq = rtpSeq(src);
+  noteSsrc(s, ssrc);
   let t = streamFind(s, ssrc);
   let seen = false;
   let h: u64 = 0;
@@ -64,6 +77,7 @@ export function srtpProtect(s: usize, src: usize, len: usize, dst: usize, cap: u
   } else if (!streamRoom(s)) return ERR_SRTP_FULL;
   const i = seen ? estimateIndex(h, seq) : firstIndex(h, seq);
   if (i == INDEX_INVALID) return ERR_SRTP_KEY_EXPIRED;
+  noteIndex(s, i);
   let repeat = false;
   if (seen) {
     const r = replayCheck(t + T_SRTP_BITMAP, load<u32>(s, S_WINDOW_BITS), load<u32>(s, S_WINDOW), true, h, i);
@@ -110,6 +124,7 @@ export function srtpProtect(s: usize, src: usize, len: usize, dst: usize, cap: u
  * place). Returns the RTP packet length or a status.
  */
 export function srtpUnprotect(s: usize, src: usize, len: usize, dst: usize, cap: usize): i32 {
+  store<u32>(s, 0, S_ERR_FLAGS);
   const cipher = load<u8>(s, S_CIPHER);
   const mkiLen = <usize>load<u8>(s, S_MKI_LEN);
   const tagLen: usize = cipher == CIPHER_AES_GCM ? <usize>GCM_TAG_LEN : <usize>load<u8>(s, S_SRTP_TAG_LEN);
@@ -118,6 +133,9 @@ export function srtpUnprotect(s: usize, src: usize, len: usize, dst: usize, cap:
   const hlr = rtpHeaderLen(src, outLen);
   if (hlr < 0) return hlr;
   const hl = <usize>hlr;
+  const ssrc = rtpSsrc(src);
+  const seq = rtpSeq(src);
+  noteSsrc(s, ssrc);
   let k: usize;
   if (mkiLen != 0) {
     k = keyByMki(s, cipher == CIPHER_AES_GCM ? src + len - mkiLen : src + outLen, mkiLen);
@@ -127,8 +145,6 @@ export function srtpUnprotect(s: usize, src: usize, len: usize, dst: usize, cap:
     if (k == 0) return ERR_SRTP_STATE;
   }
   if (!keyUsable(k, false)) return ERR_SRTP_KEY_EXPIRED;
-  const ssrc = rtpSsrc(src);
-  const seq = rtpSeq(src);
   const t = streamFind(s, ssrc);
   let seen = false;
   let h: u64 = 0;
@@ -138,6 +154,7 @@ export function srtpUnprotect(s: usize, src: usize, len: usize, dst: usize, cap:
   } else if (!streamRoom(s)) return ERR_SRTP_FULL;
   const i = seen ? estimateIndex(h, seq) : firstIndex(h, seq);
   if (i == INDEX_INVALID) return ERR_SRTP_KEY_EXPIRED;
+  noteIndex(s, i);
   if (seen) {
     const r = replayCheck(t + T_SRTP_BITMAP, load<u32>(s, S_WINDOW_BITS), load<u32>(s, S_WINDOW), true, h, i);
     if (r != OK) {

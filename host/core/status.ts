@@ -20,6 +20,20 @@ export const CORE_STATUS: ReadonlyMap<number, StatusInfo> = new Map<number, Stat
   [-6, { name: "ERR_SELFTEST", code: "ERR_CORE_SELFTEST", text: "power-on self-test failed" }],
   [-7, { name: "ERR_STATE", code: "ERR_CORE_STATE", text: "the context is not in a state that allows this call" }],
   [-8, { name: "ERR_LIMIT", code: "ERR_CORE_LIMIT", text: "a counter or keystream limit would be exceeded" }],
+  // SRTP / SRTCP (-32 .. -63): assembly/srtp, docs/srtp.md
+  [-32, { name: "ERR_SRTP_AUTH_FAIL", code: "ERR_SRTP_AUTH", text: "the SRTP/SRTCP authentication tag did not verify" }],
+  [-33, { name: "ERR_SRTP_REPLAY", code: "ERR_SRTP_REPLAY", text: "the packet index was already received (replay)" }],
+  [-34, { name: "ERR_SRTP_REPLAY_OLD", code: "ERR_SRTP_REPLAY_OLD", text: "the packet index lies behind the replay window" }],
+  [-35, { name: "ERR_SRTP_MKI", code: "ERR_SRTP_MKI", text: "the MKI names no master key of the session" }],
+  [-36, { name: "ERR_SRTP_KEY_EXPIRED", code: "ERR_SRTP_KEY_EXPIRED", text: "the master key reached its usage limit" }],
+  [-37, { name: "ERR_SRTP_MALFORMED", code: "ERR_SRTP_MALFORMED", text: "the packet is not well-formed RTP/RTCP/SRTP/SRTCP" }],
+  [-38, { name: "ERR_SRTP_BUFFER", code: "ERR_SRTP_BUFFER", text: "the output buffer is too small" }],
+  [-39, { name: "ERR_SRTP_PROFILE", code: "ERR_SRTP_PROFILE", text: "unknown SRTP protection profile" }],
+  [-40, { name: "ERR_SRTP_KEY", code: "ERR_SRTP_KEY", text: "the master key or salt has the wrong length for the profile" }],
+  [-41, { name: "ERR_SRTP_REPEAT_TX", code: "ERR_SRTP_REPEAT_TX", text: "the sender already protected this sequence number" }],
+  [-42, { name: "ERR_SRTP_FULL", code: "ERR_SRTP_FULL", text: "the session has no room for another stream or master key" }],
+  [-43, { name: "ERR_SRTP_NO_STREAM", code: "ERR_SRTP_NO_STREAM", text: "no stream with this SSRC" }],
+  [-44, { name: "ERR_SRTP_STATE", code: "ERR_SRTP_STATE", text: "the SRTP session is not usable for this call" }],
 ]);
 
 export function statusInfo(status: number): StatusInfo {

@@ -4,3 +4,4 @@ export * from "./abi/core_exports";
 export * from "./crypto/aes/exports";
 export * from "./crypto/hash/exports";
 export * from "./crypto/gcm/exports";
+export * from "./srtp/exports";

@@ -83,7 +83,7 @@ export function srtp_key_add_session_keys(s: usize, keys: usize, keysLen: usize,
   if (!inArena(keys, keysLen) || !inArena(mki, mkiLen)) return ERR_BOUNDS;
   if (mkiLen > MKI_MAX) return ERR_SRTP_MKI;
   const authLen: usize = load<u8>(s, S_CIPHER) == CIPHER_AES_GCM ? 0 : <usize>AUTH_KEY_LEN;
-  const want = 2 * (<usize>load<u8>(s, S_KEY_LEN) + authLen + <usize>load<u8>(s, S_SALT_LEN));
+  const want = <usize>2 * (<usize>load<u8>(s, S_KEY_LEN) + authLen + <usize>load<u8>(s, S_SALT_LEN));
   if (keysLen != want) return ERR_SRTP_KEY;
   return keyInstall(s, keys, mki, mkiLen, lifetime);
 }

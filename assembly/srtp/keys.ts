@@ -175,9 +175,9 @@ export function keyRemove(s: usize, k: usize): void {
 /** Counts one use of key k and raises the soft / hard event bits in the session when crossed. */
 export function keyUsed(s: usize, k: usize, rtcp: bool): void {
   const usesOff = rtcp ? K_SRTCP_USES : K_SRTP_USES;
-  const limit = load<u64>(k, rtcp ? K_SRTCP_LIMIT : K_SRTP_LIMIT);
-  const uses = load<u64>(k, usesOff) + 1;
-  store<u64>(k, uses, usesOff);
+  const limit = load<u64>(k + (rtcp ? K_SRTCP_LIMIT : K_SRTP_LIMIT));
+  const uses = load<u64>(k + usesOff) + 1;
+  store<u64>(k + usesOff, uses);
   const remaining = limit - uses;
   const bit = keySlotIndex(s, k);
   if (remaining == 0) {

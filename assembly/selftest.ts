@@ -4,6 +4,7 @@
 import { aesSelfTest } from "./crypto/aes/selftest";
 import { hashSelfTest } from "./crypto/hash/selftest";
 import { gcmSelfTest } from "./crypto/gcm/selftest";
+import { srtpSelfTest } from "./srtp/selftest";
 
 let failedId: i32 = 0;
 
@@ -16,6 +17,7 @@ export function runSelfTest(): i32 {
   let r = aesSelfTest();
   if (r == 0) r = hashSelfTest();
   if (r == 0) r = gcmSelfTest();
+  if (r == 0) r = srtpSelfTest();
   failedId = r;
   return r;
 }

@@ -211,8 +211,11 @@ export abstract class SrtpSession {
     this.mkiCall("srtp_key_use", mki);
   }
 
-  /** Removes and wipes the key with this MKI. Removing the active key leaves the sender without one until useKey. */
-  removeKey(mki: Uint8Array): void {
+  /**
+   * Removes and wipes the key with this MKI (a session without MKIs: its one key, mki omitted).
+   * Removing the active key leaves the session without one until useKey / addKey.
+   */
+  removeKey(mki: Uint8Array = new Uint8Array(0)): void {
     this.mkiCall("srtp_key_remove", mki);
   }
 

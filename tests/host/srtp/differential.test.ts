@@ -6,20 +6,7 @@ import assert from "node:assert/strict";
 import { SRTP_PROFILES, type SrtpProfileInfo } from "../../../host/index.js";
 import { VARIANTS, shippedCore } from "../../helpers/cores.js";
 import { toHex } from "../../helpers/vectors.js";
-import { Rng, randomRtcp, randomRtp, refProtectRtcp, refProtectRtp, refSessionKeys } from "./reference.js";
-
-/** Shuffles within blocks of `span` (local reordering, as a network does), keeping the first packet first. */
-export function reorder<T>(rng: Rng, xs: T[], span: number): T[] {
-  const out = xs.slice();
-  for (let b = 1; b < out.length; b += span) {
-    const end = Math.min(out.length, b + span);
-    for (let i = end - 1; i > b; i--) {
-      const j = b + rng.int(i - b + 1);
-      [out[i], out[j]] = [out[j]!, out[i]!];
-    }
-  }
-  return out;
-}
+import { Rng, randomRtcp, randomRtp, refProtectRtcp, refProtectRtp, refSessionKeys, reorder } from "./reference.js";
 
 function run(variant: (typeof VARIANTS)[number], p: SrtpProfileInfo, withMki: boolean, seed: number) {
   return async () => {

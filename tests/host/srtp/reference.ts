@@ -170,3 +170,16 @@ export function randomRtcp(rng: Rng, ssrc: number, len: number): Uint8Array {
   b.writeUInt32BE(ssrc >>> 0, 4);
   return new Uint8Array(b);
 }
+
+/** Shuffles within blocks of `span` (local reordering, as a network does), keeping the first packet first. */
+export function reorder<T>(rng: Rng, xs: T[], span: number): T[] {
+  const out = xs.slice();
+  for (let b = 1; b < out.length; b += span) {
+    const end = Math.min(out.length, b + span);
+    for (let i = end - 1; i > b; i--) {
+      const j = b + rng.int(i - b + 1);
+      [out[i], out[j]] = [out[j]!, out[i]!];
+    }
+  }
+  return out;
+}

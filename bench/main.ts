@@ -10,6 +10,7 @@ interface Suite {
 
 const SUITES: Suite[] = [
   { name: "crypto", load: () => import("./crypto.js") },
+  { name: "srtp", load: () => import("./srtp.js") },
 ];
 
 async function main(): Promise<void> {

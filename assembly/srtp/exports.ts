@@ -1,16 +1,16 @@
 // ABI exports of the SRTP/SRTCP engine (snake_case, prefixes srtp_ / srtcp_). See docs/abi.md
 // ("SRTP and SRTCP") and docs/srtp.md. Every export checks every pointer/length pair against the
 // arena and the session context's consistency before it touches memory; none traps.
-import { OK, ERR_ARG, ERR_BOUNDS, ERR_SRTP_KEY, ERR_SRTP_MKI, ERR_SRTP_NO_STREAM, ERR_SRTP_FULL, ERR_SRTP_STATE, ERR_CAPACITY } from "../abi/status";
+import { OK, ERR_ARG, ERR_BOUNDS, ERR_SRTP_PROFILE, ERR_SRTP_KEY, ERR_SRTP_MKI, ERR_SRTP_NO_STREAM, ERR_SRTP_FULL, ERR_SRTP_STATE, ERR_CAPACITY } from "../abi/status";
 import { inArena, overlaps } from "../abi/arena";
 import {
-  DIR_SENDER, KEY_SLOT_SIZE, NO_KEY, S_ACTIVE_KEY, S_AUTH_FAILURES, S_BYTES, S_CIPHER, S_DIRECTION,
+  DIR_SENDER, keySlotSize, NO_KEY, S_ACTIVE_KEY, S_AUTH_FAILURES, S_BYTES, S_CIPHER, S_DIRECTION,
   S_EVENTS, S_KEY_LEN, S_LAST_KEY, S_MAX_KEYS, S_MKI_LEN, S_PACKETS, S_REPLAYS, S_SALT_LEN,
   S_STREAM_COUNT, S_TOTAL_SIZE, K_IN_USE, K_MKI, K_MKI_LEN, K_SRTCP_LIMIT, K_SRTCP_USES, K_SRTP_LIMIT,
   K_SRTP_USES, T_AUTH_FAILURES, T_BYTES, T_FLAGS, T_INDEX, T_PACKETS, T_REPLAYS, T_SRTCP_INDEX,
   TF_SRTP_SEEN, TF_SRTCP_SEEN, sessionSize, streamSlotSize, WINDOW_MIN, WINDOW_MAX, MAX_STREAMS,
 } from "./layout";
-import { AUTH_KEY_LEN, CIPHER_AES_GCM, profileParam } from "./profiles";
+import { AUTH_KEY_LEN, CIPHER_AES_GCM, PARAM_CIPHER, profileByte, profileKnown, profileParam } from "./profiles";
 import { sessionCheck, sessionInit, MKI_MAX } from "./session";
 import { activeKey, keyAdd, keyByMki, keyInstall, keyRemove, keySlot, keySlotIndex } from "./keys";
 import { streamCreate, streamFind, streamRemove, streamRoom } from "./streams";
@@ -27,15 +27,20 @@ export function srtp_profile_param(profile: i32, which: i32): i32 {
   return v < 0 ? ERR_ARG : v;
 }
 
-/** Bytes of a session context for (max streams 1..2^20, max keys 1..15, replay window 64..32767). */
-export function srtp_session_size(maxStreams: u32, maxKeys: u32, window: u32): i32 {
-  const n = sessionSize(maxStreams, maxKeys, window);
+/**
+ * Bytes of a session context for (max streams 1..2^20, max keys 1..15, replay window 64..32767) and
+ * a profile (0: big enough for any profile).
+ */
+export function srtp_session_size(maxStreams: u32, maxKeys: u32, window: u32, profile: i32): i32 {
+  if (profile != 0 && !profileKnown(profile)) return ERR_SRTP_PROFILE;
+  const n = sessionSize(maxStreams, maxKeys, window, profile == 0 ? 0 : profileByte(profile, PARAM_CIPHER));
   return n == 0 ? ERR_ARG : <i32>n;
 }
 
-/** Bytes of one master key's slot (session keys, cipher and HMAC key contexts, MKI, counters). */
-export function srtp_key_slot_size(): i32 {
-  return <i32>KEY_SLOT_SIZE;
+/** Bytes of one master key's slot for a profile (0: the largest). */
+export function srtp_key_slot_size(profile: i32): i32 {
+  if (profile != 0 && !profileKnown(profile)) return ERR_SRTP_PROFILE;
+  return <i32>keySlotSize(profile == 0 ? 0 : profileByte(profile, PARAM_CIPHER));
 }
 
 /** Bytes of one stream (per-SSRC) slot for a replay window (not counting its SSRC-table entries). */

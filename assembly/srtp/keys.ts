@@ -7,8 +7,8 @@ import {
   S_CIPHER, S_EVENTS, S_KDF, S_KDF_SIZE, S_IV, S_KEY_COUNT, S_KEY_LEN, S_KEYS_OFF, S_KEY_SLOT_SIZE,
   S_MAX_KEYS, S_MKI_LEN, S_SALT_LEN, S_ACTIVE_KEY, NO_KEY,
   K_IN_USE, K_MKI_LEN, K_MKI, K_SOFT_FIRED, K_HARD_FIRED, K_SRTP_USES, K_SRTCP_USES, K_SRTP_LIMIT,
-  K_SRTCP_LIMIT, K_SRTP_SALT, K_SRTCP_SALT, K_SRTP_CIPHER, K_SRTCP_CIPHER, K_SRTP_AUTH, K_SRTCP_AUTH,
-  KEY_SLOT_SIZE, SRTP_MAX_PACKETS, SRTCP_MAX_PACKETS, CIPHER_CTX_ROOM,
+  K_SRTCP_LIMIT, K_SRTP_SALT, K_SRTCP_SALT, S_CIPHER_ROOM, SRTP_MAX_PACKETS, SRTCP_MAX_PACKETS,
+  srtpCipherCtx, srtcpCipherCtx, srtpAuthCtx, srtcpAuthCtx,
 } from "./layout";
 import { CIPHER_AES_CM, CIPHER_AES_GCM, AUTH_KEY_LEN } from "./profiles";
 import {
@@ -19,7 +19,7 @@ import { ALG_SHA1, aesKeyInit, gcmKeyInit, hmacKeyInit } from "./primitives";
 
 /** Address of key slot n. */
 @inline export function keySlot(s: usize, n: u32): usize {
-  return s + <usize>load<u32>(s, S_KEYS_OFF) + <usize>n * KEY_SLOT_SIZE;
+  return s + <usize>load<u32>(s, S_KEYS_OFF) + <usize>n * <usize>load<u32>(s, S_KEY_SLOT_SIZE);
 }
 
 /** The key slot whose MKI equals the mkiLen octets at mki, or 0. MKIs are public (sent in clear). */
@@ -39,7 +39,7 @@ export function keyByMki(s: usize, mki: usize, mkiLen: usize): usize {
 
 /** Index of a key slot address. */
 @inline export function keySlotIndex(s: usize, k: usize): u32 {
-  return <u32>((k - (s + <usize>load<u32>(s, S_KEYS_OFF))) / KEY_SLOT_SIZE);
+  return <u32>((k - (s + <usize>load<u32>(s, S_KEYS_OFF))) / <usize>load<u32>(s, S_KEY_SLOT_SIZE));
 }
 
 /** The active (protecting) key slot, or 0 when none. */
@@ -80,15 +80,15 @@ export function keyInstall(s: usize, keys: usize, mki: usize, mkiLen: usize, lif
   while (slot < n && load<u8>(keySlot(s, slot), K_IN_USE) != 0) slot++;
   if (slot == n) return ERR_SRTP_FULL;
   const k = keySlot(s, slot);
-  memory.fill(k, 0, KEY_SLOT_SIZE);
+  memory.fill(k, 0, <usize>load<u32>(s, S_KEY_SLOT_SIZE));
   const cipher = load<u8>(s, S_CIPHER);
   const keyLen = <usize>load<u8>(s, S_KEY_LEN);
   const saltLen = <usize>load<u8>(s, S_SALT_LEN);
   const authLen: usize = cipher == CIPHER_AES_GCM ? 0 : <usize>AUTH_KEY_LEN;
   let p = keys;
   for (let dir = 0; dir < 2; dir++) {
-    const cipherCtx = k + (dir == 0 ? K_SRTP_CIPHER : K_SRTCP_CIPHER);
-    const authCtx = k + (dir == 0 ? K_SRTP_AUTH : K_SRTCP_AUTH);
+    const cipherCtx = dir == 0 ? srtpCipherCtx(s, k) : srtcpCipherCtx(s, k);
+    const authCtx = dir == 0 ? srtpAuthCtx(s, k) : srtcpAuthCtx(s, k);
     const saltDst = k + (dir == 0 ? K_SRTP_SALT : K_SRTCP_SALT);
     if (cipher == CIPHER_AES_CM) aesKeyInit(cipherCtx, p, <i32>keyLen);
     else if (cipher == CIPHER_AES_GCM) gcmKeyInit(cipherCtx, p, <i32>keyLen);
@@ -126,7 +126,7 @@ export function keyAdd(s: usize, key: usize, keyLen: usize, salt: usize, saltLen
   let slot: u32 = 0;
   while (slot < n && load<u8>(keySlot(s, slot), K_IN_USE) != 0) slot++;
   if (slot == n) return ERR_SRTP_FULL;
-  const masterAes = keySlot(s, slot) + K_SRTCP_CIPHER;
+  const masterAes = srtcpCipherCtx(s, keySlot(s, slot));
   aesKeyInit(masterAes, key, <i32>keyLen);
   // Salt padded to 14 octets (RFC 7714 §11: two zero octets after a 12-octet AEAD salt).
   const salt14 = out + S_KDF_SIZE - 16;
@@ -144,7 +144,7 @@ export function keyAdd(s: usize, key: usize, keyLen: usize, salt: usize, saltLen
     kdfDerive(masterAes, salt14, 14, labelS, iv, p, saltLen);
     p += saltLen;
   }
-  wipe(masterAes, CIPHER_CTX_ROOM);
+  wipe(masterAes, <usize>load<u32>(s, S_CIPHER_ROOM));
   const r = keyInstall(s, out, mki, mkiLen, lifetime);
   wipe(out, S_KDF_SIZE);
   wipe(iv, 16);
@@ -154,7 +154,7 @@ export function keyAdd(s: usize, key: usize, keyLen: usize, salt: usize, saltLen
 /** Wipes a key slot and forgets it; the active key becomes none if it was this one. */
 export function keyRemove(s: usize, k: usize): void {
   const idx = keySlotIndex(s, k);
-  wipe(k, KEY_SLOT_SIZE);
+  wipe(k, <usize>load<u32>(s, S_KEY_SLOT_SIZE));
   store<u32>(s, load<u32>(s, S_KEY_COUNT) - 1, S_KEY_COUNT);
   if (<u32>load<u8>(s, S_ACTIVE_KEY) == idx) store<u8>(s, NO_KEY, S_ACTIVE_KEY);
 }

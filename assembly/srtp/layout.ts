@@ -11,6 +11,7 @@
 import { AES_CTX_SIZE, GCM_CTX_SIZE, HMAC_KEY_SIZE } from "./primitives";
 import { tableCapacity, TABLE_ENTRY_SIZE } from "./stream_table";
 import { windowBitmapBits } from "./replay";
+import { CIPHER_AES_CM, CIPHER_AES_GCM } from "./profiles";
 
 @inline function align16(n: usize): usize {
   return (n + 15) & ~(<usize>15);
@@ -64,7 +65,9 @@ export const S_TAG: usize = 144; // 16: computed tag / saved tag
 export const S_AAD: usize = 160; // 16: SRTCP GCM AAD (header || E || index)
 export const S_KDF: usize = 176; // 160: derived session keys, wiped after use
 export const S_KDF_SIZE: usize = 160;
-export const SESSION_HEADER_SIZE: usize = 336;
+export const S_CIPHER_ROOM: usize = 336; // u32 bytes of one cipher context in a key slot
+export const S_AUTH_ROOM: usize = 340; // u32 bytes of one HMAC key context in a key slot
+export const SESSION_HEADER_SIZE: usize = 352;
 
 export const DIR_SENDER: u8 = 1;
 export const DIR_RECEIVER: u8 = 2;
@@ -87,14 +90,41 @@ export const K_SRTP_SALT: usize = 48; // 16: SRTP k_s (14 octets AES-CM, 12 GCM)
 export const K_SRTCP_SALT: usize = 64; // 16: SRTCP k_s
 export const K_CIPHERS: usize = 80; // SRTP cipher ctx, SRTCP cipher ctx, SRTP k_a ctx, SRTCP k_a ctx
 
-/** Room for one cipher context: an AES key schedule (AES-CM) or a GCM key (AES + GHASH key). */
-export const CIPHER_CTX_ROOM: usize = align16(AES_CTX_SIZE > GCM_CTX_SIZE ? AES_CTX_SIZE : GCM_CTX_SIZE);
-export const AUTH_CTX_ROOM: usize = align16(HMAC_KEY_SIZE);
-export const K_SRTP_CIPHER: usize = K_CIPHERS;
-export const K_SRTCP_CIPHER: usize = K_CIPHERS + CIPHER_CTX_ROOM;
-export const K_SRTP_AUTH: usize = K_CIPHERS + 2 * CIPHER_CTX_ROOM;
-export const K_SRTCP_AUTH: usize = K_CIPHERS + 2 * CIPHER_CTX_ROOM + AUTH_CTX_ROOM;
-export const KEY_SLOT_SIZE: usize = align16(K_CIPHERS + 2 * CIPHER_CTX_ROOM + 2 * AUTH_CTX_ROOM);
+/**
+ * Room for one cipher context of a profile family: an AES key schedule (AES-CM, and NULL, whose
+ * slot lends the room to the master-key AES context during key derivation) or a GCM key (AES
+ * schedule + GHASH key). And room for one HMAC key context (none for AEAD). Key slots are sized per
+ * profile, so an AES-CM session does not carry GCM room.
+ */
+export function cipherRoom(cipher: u8): usize {
+  return align16(cipher == CIPHER_AES_GCM ? GCM_CTX_SIZE : AES_CTX_SIZE);
+}
+export function authRoom(cipher: u8): usize {
+  return cipher == CIPHER_AES_GCM ? 0 : align16(HMAC_KEY_SIZE);
+}
+/** Bytes of one key slot for a cipher family (0 = the largest of all families). */
+export function keySlotSize(cipher: u8): usize {
+  if (cipher == 0) {
+    const a = keySlotSize(CIPHER_AES_CM);
+    const g = keySlotSize(CIPHER_AES_GCM);
+    return a > g ? a : g;
+  }
+  return align16(K_CIPHERS + 2 * cipherRoom(cipher) + 2 * authRoom(cipher));
+}
+
+// Where the four key contexts of a key slot k sit (the rooms are in the session header).
+@inline export function srtpCipherCtx(s: usize, k: usize): usize {
+  return k + K_CIPHERS;
+}
+@inline export function srtcpCipherCtx(s: usize, k: usize): usize {
+  return k + K_CIPHERS + <usize>load<u32>(s, S_CIPHER_ROOM);
+}
+@inline export function srtpAuthCtx(s: usize, k: usize): usize {
+  return k + K_CIPHERS + 2 * <usize>load<u32>(s, S_CIPHER_ROOM);
+}
+@inline export function srtcpAuthCtx(s: usize, k: usize): usize {
+  return k + K_CIPHERS + 2 * <usize>load<u32>(s, S_CIPHER_ROOM) + <usize>load<u32>(s, S_AUTH_ROOM);
+}
 
 /** The SRTP/SRTCP default per-key limits (RFC 3711 §9.2): 2^48 SRTP and 2^31 SRTCP packets. */
 export const SRTP_MAX_PACKETS: u64 = 0x1000000000000;
@@ -135,14 +165,17 @@ export function streamSlotSize(window: u32): usize {
   return align16(STREAM_FIXED_SIZE + <usize>(windowBitmapBits(window) >> 3));
 }
 
-/** Session size for the geometry, or 0 when a parameter is out of range or the size overflows. */
-export function sessionSize(maxStreams: u32, maxKeys: u32, window: u32): usize {
+/**
+ * Session size for the geometry and cipher family (0 = big enough for any profile), or 0 when a
+ * parameter is out of range or the size overflows.
+ */
+export function sessionSize(maxStreams: u32, maxKeys: u32, window: u32, cipher: u8): usize {
   if (maxStreams < 1 || maxStreams > MAX_STREAMS) return 0;
   if (maxKeys < 1 || maxKeys > MAX_KEYS) return 0;
   if (window < WINDOW_MIN || window > WINDOW_MAX) return 0;
   const total: u64 =
     <u64>SESSION_HEADER_SIZE +
-    <u64>maxKeys * <u64>KEY_SLOT_SIZE +
+    <u64>maxKeys * <u64>keySlotSize(cipher) +
     <u64>tableCapacity(maxStreams) * <u64>TABLE_ENTRY_SIZE +
     <u64>maxStreams * <u64>streamSlotSize(window);
   if (total > 0x7fff0000) return 0;

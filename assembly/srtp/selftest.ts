@@ -57,7 +57,7 @@ function same(p: usize, want: string, n: usize): bool {
 
 /** A one-stream, one-key session in scratch with the given master key. */
 function session(direction: u8, profile: u8, key: string, salt: string): bool {
-  const size = sessionSize(1, 1, 64);
+  const size = sessionSize(1, 1, 64, 0);
   if (size == 0 || size > SESSION_ROOM) return false;
   if (sessionInit(SESSION, size, <i32>direction, <i32>profile, 1, 1, 64, 0, 0, 0x5eed) != 0) return false;
   const kl = fromHex(key, KEY);

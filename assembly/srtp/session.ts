@@ -2,14 +2,14 @@
 import { OK, ERR_ARG, ERR_CAPACITY, ERR_SRTP_MKI, ERR_SRTP_PROFILE } from "../abi/status";
 import { inArena } from "../abi/arena";
 import {
-  SESSION_MAGIC, SESSION_HEADER_SIZE, KEY_SLOT_SIZE, STREAM_FIXED_SIZE, MAX_KEYS, NO_KEY,
+  SESSION_MAGIC, SESSION_HEADER_SIZE, S_CIPHER_ROOM, S_AUTH_ROOM, cipherRoom, authRoom, keySlotSize, STREAM_FIXED_SIZE, MAX_KEYS, NO_KEY,
   S_MAGIC, S_DIRECTION, S_PROFILE, S_FLAGS, S_MKI_LEN, S_CIPHER, S_KEY_LEN, S_SALT_LEN,
   S_SRTP_TAG_LEN, S_SRTCP_TAG_LEN, S_MAX_KEYS, S_ACTIVE_KEY, S_LAST_KEY, S_MAX_STREAMS, S_TABLE_MASK,
   S_WINDOW, S_WINDOW_BITS, S_STREAM_SIZE, S_SEED, S_KEYS_OFF, S_TABLE_OFF, S_STREAMS_OFF,
   S_KEY_SLOT_SIZE, S_TOTAL_SIZE, DIR_SENDER, DIR_RECEIVER, sessionSize, streamSlotSize,
 } from "./layout";
 import {
-  CIPHER_AES_GCM, PARAM_CIPHER, PARAM_KEY_LEN, PARAM_SALT_LEN, PARAM_SRTP_TAG_LEN, PARAM_SRTCP_TAG_LEN,
+  CIPHER_AES_CM, CIPHER_AES_GCM, CIPHER_NULL, PARAM_CIPHER, PARAM_KEY_LEN, PARAM_SALT_LEN, PARAM_SRTP_TAG_LEN, PARAM_SRTCP_TAG_LEN,
   profileByte, profileKnown,
 } from "./profiles";
 import { tableCapacity, TABLE_ENTRY_SIZE } from "./stream_table";
@@ -29,10 +29,11 @@ export function sessionInit(
   if (!profileKnown(profile)) return ERR_SRTP_PROFILE;
   if (direction != <i32>DIR_SENDER && direction != <i32>DIR_RECEIVER) return ERR_ARG;
   if (<usize>mkiLen > MKI_MAX) return ERR_SRTP_MKI;
-  const size = sessionSize(maxStreams, maxKeys, window);
+  const cipher = profileByte(profile, PARAM_CIPHER);
+  const size = sessionSize(maxStreams, maxKeys, window, cipher);
   if (size == 0) return ERR_ARG;
   if (len < size) return ERR_CAPACITY;
-  const cipher = profileByte(profile, PARAM_CIPHER);
+  const slotSize = keySlotSize(cipher);
   let rtcpTag = profileByte(profile, PARAM_SRTCP_TAG_LEN);
   const tagOverride = (flags >> 8) & 0xff;
   if (tagOverride != 0) {
@@ -43,7 +44,7 @@ export function sessionInit(
   memory.fill(s, 0, size);
   const cap = tableCapacity(maxStreams);
   const keysOff = SESSION_HEADER_SIZE;
-  const tableOff = keysOff + <usize>maxKeys * KEY_SLOT_SIZE;
+  const tableOff = keysOff + <usize>maxKeys * slotSize;
   const streamsOff = tableOff + <usize>cap * TABLE_ENTRY_SIZE;
   store<u8>(s, <u8>direction, S_DIRECTION);
   store<u8>(s, <u8>profile, S_PROFILE);
@@ -66,7 +67,9 @@ export function sessionInit(
   store<u32>(s, <u32>keysOff, S_KEYS_OFF);
   store<u32>(s, <u32>tableOff, S_TABLE_OFF);
   store<u32>(s, <u32>streamsOff, S_STREAMS_OFF);
-  store<u32>(s, <u32>KEY_SLOT_SIZE, S_KEY_SLOT_SIZE);
+  store<u32>(s, <u32>slotSize, S_KEY_SLOT_SIZE);
+  store<u32>(s, <u32>cipherRoom(cipher), S_CIPHER_ROOM);
+  store<u32>(s, <u32>authRoom(cipher), S_AUTH_ROOM);
   store<u32>(s, <u32>size, S_TOTAL_SIZE);
   store<u32>(s, SESSION_MAGIC, S_MAGIC);
   return OK;
@@ -94,9 +97,13 @@ export function sessionCheck(s: usize): bool {
   if ((cap & (cap - 1)) != 0 || cap < <u64>maxStreams * 2) return false;
   if (bits < 64 || (bits & (bits - 1)) != 0 || load<u32>(s, S_WINDOW) > bits) return false;
   if (streamSize < <u64>STREAM_FIXED_SIZE + <u64>(bits >> 3)) return false;
-  if (<u64>load<u32>(s, S_KEY_SLOT_SIZE) != <u64>KEY_SLOT_SIZE) return false;
+  const cipher = load<u8>(s, S_CIPHER);
+  if (cipher < CIPHER_AES_CM || cipher > CIPHER_NULL) return false;
+  const slotSize = <u64>keySlotSize(cipher);
+  if (<u64>load<u32>(s, S_KEY_SLOT_SIZE) != slotSize) return false;
+  if (<usize>load<u32>(s, S_CIPHER_ROOM) != cipherRoom(cipher) || <usize>load<u32>(s, S_AUTH_ROOM) != authRoom(cipher)) return false;
   if (keysOff != <u64>SESSION_HEADER_SIZE) return false;
-  if (tableOff != keysOff + <u64>maxKeys * <u64>KEY_SLOT_SIZE) return false;
+  if (tableOff != keysOff + <u64>maxKeys * slotSize) return false;
   if (streamsOff != tableOff + cap * <u64>TABLE_ENTRY_SIZE) return false;
   if (streamsOff + <u64>maxStreams * streamSize > <u64>total) return false;
   const active = load<u8>(s, S_ACTIVE_KEY);

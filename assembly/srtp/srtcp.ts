@@ -15,7 +15,7 @@ import {
 } from "../abi/status";
 import { ctEqual } from "../util/ct";
 import {
-  K_SRTCP_AUTH, K_SRTCP_CIPHER, K_SRTCP_SALT, S_AAD, S_CIPHER, S_IV, S_MKI_LEN, S_SRTCP_TAG_LEN,
+  srtcpAuthCtx, srtcpCipherCtx, K_SRTCP_SALT, S_AAD, S_CIPHER, S_IV, S_MKI_LEN, S_SRTCP_TAG_LEN,
   S_TAG, S_ERR_FLAGS, S_ERR_INDEX, S_ERR_SSRC, SRTCP_WINDOW, T_FLAGS, T_SRTCP_BITMAP, T_SRTCP_INDEX, TF_SRTCP_SEEN,
 } from "./layout";
 import { CIPHER_AES_CM, CIPHER_AES_GCM, CIPHER_NULL, GCM_IV_LEN, GCM_TAG_LEN } from "./profiles";
@@ -68,20 +68,20 @@ export function srtcpProtect(s: usize, src: usize, len: usize, dst: usize, cap: 
     storeBe32(aad + RTCP_HEADER_LEN, trailer);
     if (dst != src) memory.copy(dst, src, RTCP_HEADER_LEN);
     buildIv(iv, k + K_SRTCP_SALT, IV_SSRC_OFFSET_GCM, ssrc, <u64>index);
-    gcmSeal(k + K_SRTCP_CIPHER, iv, GCM_IV_LEN, aad, RTCP_HEADER_LEN + SRTCP_TRAILER_LEN,
+    gcmSeal(srtcpCipherCtx(s, k), iv, GCM_IV_LEN, aad, RTCP_HEADER_LEN + SRTCP_TRAILER_LEN,
       src + RTCP_HEADER_LEN, dst + RTCP_HEADER_LEN, len - RTCP_HEADER_LEN, dst + len, tagLen);
     storeBe32(dst + len + tagLen, trailer);
     writeMki(dst + len + tagLen + SRTCP_TRAILER_LEN, k, mkiLen);
   } else {
     if (cipher == CIPHER_AES_CM) {
       buildIv(iv, k + K_SRTCP_SALT, IV_SSRC_OFFSET_CM, ssrc, <u64>index);
-      aesCtrXor(k + K_SRTCP_CIPHER, iv, src + RTCP_HEADER_LEN, dst + RTCP_HEADER_LEN, len - RTCP_HEADER_LEN, CTR_MODE_CM);
+      aesCtrXor(srtcpCipherCtx(s, k), iv, src + RTCP_HEADER_LEN, dst + RTCP_HEADER_LEN, len - RTCP_HEADER_LEN, CTR_MODE_CM);
       if (dst != src) memory.copy(dst, src, RTCP_HEADER_LEN);
     } else if (dst != src) {
       memory.copy(dst, src, len);
     }
     storeBe32(dst + len, trailer);
-    hmacCompute(k + K_SRTCP_AUTH, dst, len + SRTCP_TRAILER_LEN, dst + len + SRTCP_TRAILER_LEN + mkiLen, tagLen);
+    hmacCompute(srtcpAuthCtx(s, k), dst, len + SRTCP_TRAILER_LEN, dst + len + SRTCP_TRAILER_LEN + mkiLen, tagLen);
     writeMki(dst + len + SRTCP_TRAILER_LEN, k, mkiLen);
   }
   store<u32>(t, index + 1, T_SRTCP_INDEX);
@@ -148,7 +148,7 @@ export function srtcpUnprotect(s: usize, src: usize, len: usize, dst: usize, cap
       const aad = s + S_AAD;
       store<u64>(aad, load<u64>(src));
       storeBe32(aad + RTCP_HEADER_LEN, trailer);
-      r = gcmOpen(k + K_SRTCP_CIPHER, iv, GCM_IV_LEN, aad, RTCP_HEADER_LEN + SRTCP_TRAILER_LEN,
+      r = gcmOpen(srtcpCipherCtx(s, k), iv, GCM_IV_LEN, aad, RTCP_HEADER_LEN + SRTCP_TRAILER_LEN,
         src + RTCP_HEADER_LEN, dst + RTCP_HEADER_LEN, outLen - RTCP_HEADER_LEN, src + tagPos, tagLen);
     } else {
       // Tag only: AAD = packet || E + index. Make it contiguous in place: keep the tag aside, put the
@@ -156,7 +156,7 @@ export function srtcpUnprotect(s: usize, src: usize, len: usize, dst: usize, cap
       copy16(s + S_TAG, src + tagPos);
       const saved = load<u32>(src + tagPos);
       storeBe32(src + tagPos, trailer);
-      r = gcmOpen(k + K_SRTCP_CIPHER, iv, GCM_IV_LEN, src, outLen + SRTCP_TRAILER_LEN, src, src, 0, s + S_TAG, tagLen);
+      r = gcmOpen(srtcpCipherCtx(s, k), iv, GCM_IV_LEN, src, outLen + SRTCP_TRAILER_LEN, src, src, 0, s + S_TAG, tagLen);
       store<u32>(src + tagPos, saved);
     }
     if (r != OK) {
@@ -164,7 +164,7 @@ export function srtcpUnprotect(s: usize, src: usize, len: usize, dst: usize, cap
       return ERR_SRTP_AUTH_FAIL;
     }
   } else {
-    hmacCompute(k + K_SRTCP_AUTH, src, trailerPos + SRTCP_TRAILER_LEN, s + S_TAG, tagLen);
+    hmacCompute(srtcpAuthCtx(s, k), src, trailerPos + SRTCP_TRAILER_LEN, s + S_TAG, tagLen);
     // Constant-time comparison: the time does not depend on where a forged tag differs.
     if (!ctEqual(s + S_TAG, src + tagPos, tagLen)) {
       countAuthFailure(s, t);
@@ -178,7 +178,7 @@ export function srtcpUnprotect(s: usize, src: usize, len: usize, dst: usize, cap
   }
   if (encrypted && cipher == CIPHER_AES_CM) {
     buildIv(iv, k + K_SRTCP_SALT, IV_SSRC_OFFSET_CM, ssrc, <u64>index);
-    aesCtrXor(k + K_SRTCP_CIPHER, iv, src + RTCP_HEADER_LEN, dst + RTCP_HEADER_LEN, outLen - RTCP_HEADER_LEN, CTR_MODE_CM);
+    aesCtrXor(srtcpCipherCtx(s, k), iv, src + RTCP_HEADER_LEN, dst + RTCP_HEADER_LEN, outLen - RTCP_HEADER_LEN, CTR_MODE_CM);
     if (dst != src) memory.copy(dst, src, RTCP_HEADER_LEN);
   } else if (encrypted && gcm) {
     if (dst != src) memory.copy(dst, src, RTCP_HEADER_LEN);

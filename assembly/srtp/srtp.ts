@@ -17,7 +17,7 @@ import {
 } from "../abi/status";
 import { ctEqual } from "../util/ct";
 import {
-  FLAG_ALLOW_REPEAT_TX, K_SRTP_AUTH, K_SRTP_CIPHER, K_SRTP_SALT, S_CIPHER, S_FLAGS, S_IV, S_MKI_LEN,
+  FLAG_ALLOW_REPEAT_TX, srtpAuthCtx, srtpCipherCtx, K_SRTP_SALT, S_CIPHER, S_FLAGS, S_IV, S_MKI_LEN,
   S_SRTP_TAG_LEN, S_TAG, S_ERR_FLAGS, S_ERR_INDEX, S_ERR_SSRC, S_WINDOW, S_WINDOW_BITS, T_FLAGS, T_INDEX, T_SRTP_BITMAP, TF_SRTP_SEEN,
 } from "./layout";
 import { CIPHER_AES_CM, CIPHER_AES_GCM, GCM_IV_LEN, GCM_TAG_LEN } from "./profiles";
@@ -100,18 +100,18 @@ export function srtpProtect(s: usize, src: usize, len: usize, dst: usize, cap: u
   if (dst != src) memory.copy(dst, src, hl);
   if (cipher == CIPHER_AES_GCM) {
     buildIv(iv, k + K_SRTP_SALT, IV_SSRC_OFFSET_GCM, ssrc, i);
-    gcmSeal(k + K_SRTP_CIPHER, iv, GCM_IV_LEN, dst, hl, src + hl, dst + hl, payloadLen, dst + len, tagLen);
+    gcmSeal(srtpCipherCtx(s, k), iv, GCM_IV_LEN, dst, hl, src + hl, dst + hl, payloadLen, dst + len, tagLen);
     writeMki(dst + len + tagLen, k, mkiLen);
   } else {
     if (cipher == CIPHER_AES_CM) {
       buildIv(iv, k + K_SRTP_SALT, IV_SSRC_OFFSET_CM, ssrc, i);
-      aesCtrXor(k + K_SRTP_CIPHER, iv, src + hl, dst + hl, payloadLen, CTR_MODE_CM);
+      aesCtrXor(srtpCipherCtx(s, k), iv, src + hl, dst + hl, payloadLen, CTR_MODE_CM);
     } else if (dst != src) {
       memory.copy(dst + hl, src + hl, payloadLen);
     }
     // Authenticated portion || ROC, contiguous: the ROC sits where MKI || tag go (>= 4 octets).
     storeBe32(dst + len, indexRoc(i));
-    hmacCompute(k + K_SRTP_AUTH, dst, len + 4, dst + len + mkiLen, tagLen);
+    hmacCompute(srtpAuthCtx(s, k), dst, len + 4, dst + len + mkiLen, tagLen);
     writeMki(dst + len, k, mkiLen);
   }
   if (!repeat) commitIndex(s, t, seen, h, i);
@@ -167,14 +167,14 @@ export function srtpUnprotect(s: usize, src: usize, len: usize, dst: usize, cap:
   if (cipher == CIPHER_AES_GCM) {
     buildIv(iv, k + K_SRTP_SALT, IV_SSRC_OFFSET_GCM, ssrc, i);
     // gcmOpen verifies before it decrypts and writes nothing when the tag is wrong.
-    if (gcmOpen(k + K_SRTP_CIPHER, iv, GCM_IV_LEN, src, hl, src + hl, dst + hl, outLen - hl, src + outLen, tagLen) != OK) {
+    if (gcmOpen(srtpCipherCtx(s, k), iv, GCM_IV_LEN, src, hl, src + hl, dst + hl, outLen - hl, src + outLen, tagLen) != OK) {
       countAuthFailure(s, t);
       return ERR_SRTP_AUTH_FAIL;
     }
   } else {
     const saved = load<u32>(src + outLen);
     storeBe32(src + outLen, indexRoc(i));
-    hmacCompute(k + K_SRTP_AUTH, src, outLen + 4, s + S_TAG, tagLen);
+    hmacCompute(srtpAuthCtx(s, k), src, outLen + 4, s + S_TAG, tagLen);
     store<u32>(src + outLen, saved);
     // Constant-time comparison: the time does not depend on where a forged tag differs.
     if (!ctEqual(s + S_TAG, src + outLen + mkiLen, tagLen)) {
@@ -190,7 +190,7 @@ export function srtpUnprotect(s: usize, src: usize, len: usize, dst: usize, cap:
   }
   if (cipher == CIPHER_AES_CM) {
     buildIv(iv, k + K_SRTP_SALT, IV_SSRC_OFFSET_CM, ssrc, i);
-    aesCtrXor(k + K_SRTP_CIPHER, iv, src + hl, dst + hl, outLen - hl, CTR_MODE_CM);
+    aesCtrXor(srtpCipherCtx(s, k), iv, src + hl, dst + hl, outLen - hl, CTR_MODE_CM);
     if (dst != src) memory.copy(dst, src, hl);
   } else if (cipher == CIPHER_AES_GCM) {
     if (dst != src) memory.copy(dst, src, hl);

@@ -7,6 +7,7 @@ import type { Core, CoreFn } from "../core/load-core.js";
 import { statusInfo } from "../core/status.js";
 import { SrtpError, type SrtpErrorCode } from "./errors.js";
 import { srtpProfile, type SrtpProfileInfo, type SrtpProfileName } from "./profiles.js";
+import { MAX_OVERHEAD, MAX_PACKET, type SrtpBuffers } from "./buffers.js";
 
 export interface SrtpKey {
   masterKey: Uint8Array;
@@ -66,11 +67,6 @@ export type SrtpBatchResult = Uint8Array | SrtpError;
 
 const DIR_SENDER = 1;
 const DIR_RECEIVER = 2;
-/** Largest growth of a packet: SRTCP trailer 4 + MKI 4 + tag 16. */
-const MAX_OVERHEAD = 24;
-const MAX_PACKET = 65535 + MAX_OVERHEAD;
-const IO_INITIAL = 2048;
-const SCRATCH = 64;
 // Session header fields the host reads directly (assembly/srtp/layout.ts).
 const S_EVENTS = 4;
 const S_ERR_SSRC = 112;
@@ -110,11 +106,7 @@ export abstract class SrtpSession {
   readonly contextSize: number;
   protected readonly core: Core;
   protected ctx: number;
-  private io = 0;
-  private ioCap = 0;
-  private scratch = 0;
-  private batchBuf = 0;
-  private batchCap = 0;
+  private readonly buffers: SrtpBuffers;
   private readonly fns: Fns;
   private readonly onKeyLimit: ((e: SrtpKeyLimitEvent) => void) | undefined;
   private view: DataView;
@@ -145,14 +137,13 @@ export abstract class SrtpSession {
       unprotectRtcp: core.fn("srtcp_unprotect"),
       batch: core.fn("srtp_batch"),
     };
-    const size = core.fn("srtp_session_size")(this.maxStreams, this.maxKeys, this.replayWindow);
+    const size = core.fn("srtp_session_size")(this.maxStreams, this.maxKeys, this.replayWindow, this.profile.id);
     if (size < 0) throw this.statusError(size, "srtp_session_size");
     this.contextSize = size;
     this.view = new DataView(core.memory.buffer);
+    this.buffers = core.srtp.buffers;
     this.ctx = core.arena.alloc(size, 16);
     try {
-      this.scratch = core.arena.alloc(SCRATCH, 16);
-      this.growIo(IO_INITIAL);
       const seed = randomBytes(4).readUInt32LE(0);
       const r = core.fn("srtp_session_init")(this.ctx, size, direction, this.profile.id, this.maxStreams, this.maxKeys, this.replayWindow, flags, this.mkiLength, seed);
       if (r < 0) throw this.statusError(r, "srtp_session_init");
@@ -222,8 +213,9 @@ export abstract class SrtpSession {
   private mkiCall(name: string, mki: Uint8Array): void {
     this.open();
     if (!isBytes(mki) || mki.length > 4) throw new SrtpError("ERR_SRTP_MKI", "mki must be a Uint8Array of 1..4 octets");
-    this.core.u8.set(mki, this.scratch);
-    const r = this.core.fn(name)(this.ctx, this.scratch, mki.length);
+    const scratch = this.buffers.scratch;
+    this.core.u8.set(mki, scratch);
+    const r = this.core.fn(name)(this.ctx, scratch, mki.length);
     if (r < 0) throw this.statusError(r, name);
   }
 
@@ -232,9 +224,10 @@ export abstract class SrtpSession {
   /** The rollover counter of a stream (of its highest index, or the one set for its first packet). */
   getRoc(ssrc: number): number {
     this.open();
-    const r = this.core.fn("srtp_get_roc")(this.ctx, checkU32("ssrc", ssrc), this.scratch);
+    const scratch = this.buffers.scratch;
+    const r = this.core.fn("srtp_get_roc")(this.ctx, checkU32("ssrc", ssrc), scratch);
     if (r < 0) throw this.statusError(r, "getRoc", ssrc);
-    return this.view.getUint32(this.scratch, true);
+    return this.view.getUint32(scratch, true);
   }
 
   /** Sets a stream's rollover counter (creating the stream if needed). */
@@ -247,9 +240,10 @@ export abstract class SrtpSession {
   /** Sender: the next SRTCP index to send; receiver: the highest SRTCP index received. */
   getSrtcpIndex(ssrc: number): number {
     this.open();
-    const r = this.core.fn("srtcp_get_index")(this.ctx, checkU32("ssrc", ssrc), this.scratch);
+    const scratch = this.buffers.scratch;
+    const r = this.core.fn("srtcp_get_index")(this.ctx, checkU32("ssrc", ssrc), scratch);
     if (r < 0) throw this.statusError(r, "getSrtcpIndex", ssrc);
-    return this.view.getUint32(this.scratch, true);
+    return this.view.getUint32(scratch, true);
   }
 
   /** Sender: sets the next SRTCP index (0..2^31); receiver: the highest received (window restarts). */
@@ -276,10 +270,10 @@ export abstract class SrtpSession {
   stats(ssrc?: number): SrtpStats {
     this.open();
     const whole = ssrc === undefined;
-    const r = this.core.fn("srtp_stats")(this.ctx, whole ? 0 : checkU32("ssrc", ssrc), whole ? 1 : 0, this.scratch);
+    const s = this.buffers.scratch;
+    const r = this.core.fn("srtp_stats")(this.ctx, whole ? 0 : checkU32("ssrc", ssrc), whole ? 1 : 0, s);
     if (r < 0) throw this.statusError(r, "stats", ssrc);
     const v = this.view;
-    const s = this.scratch;
     const u64 = (off: number) => Number(v.getBigUint64(s + off, true));
     const out: SrtpStats = { packets: u64(0), bytes: u64(8), authFailures: u64(16), replays: u64(24), keyUses: 0 };
     const k = this.keyInfo(this instanceof SrtpSender ? -1 : -2);
@@ -289,10 +283,10 @@ export abstract class SrtpSession {
 
   /** Usage of a key slot (-1: the active key, -2: the key of the last packet), or undefined. */
   private keyInfo(slot: number): { srtpUses: number; srtpLimit: number; srtcpUses: number; srtcpLimit: number; mki: Uint8Array | undefined } | undefined {
-    const r = this.core.fn("srtp_key_info")(this.ctx, slot, this.scratch);
+    const s = this.buffers.scratch;
+    const r = this.core.fn("srtp_key_info")(this.ctx, slot, s);
     if (r < 0) return undefined;
     const v = this.view;
-    const s = this.scratch;
     const mkiLen = v.getUint8(s + 33);
     return {
       srtpUses: Number(v.getBigUint64(s, true)),
@@ -312,9 +306,8 @@ export abstract class SrtpSession {
   private release(): void {
     this.closed = true;
     const a = this.core.arena;
-    for (const p of [this.ctx, this.io, this.scratch, this.batchBuf]) if (p !== 0 && a.sizeOf(p) !== undefined) a.release(p);
-    this.ctx = this.io = this.scratch = this.batchBuf = 0;
-    this.ioCap = this.batchCap = 0;
+    if (this.ctx !== 0 && a.sizeOf(this.ctx) !== undefined) a.release(this.ctx);
+    this.ctx = 0;
   }
 
   protected open(): void {
@@ -323,42 +316,46 @@ export abstract class SrtpSession {
 
   // ---- packets ----
 
-  private growIo(need: number): void {
-    if (need > MAX_PACKET) throw new SrtpError("ERR_SRTP_MALFORMED", `packet of ${need - MAX_OVERHEAD} octets is longer than any RTP/RTCP packet`);
-    let cap = Math.max(IO_INITIAL, this.ioCap);
-    while (cap < need) cap *= 2;
-    cap = Math.min(cap, MAX_PACKET);
-    const a = this.core.arena;
-    if (this.io !== 0) a.release(this.io);
-    this.io = 0;
-    this.io = a.alloc(cap, 16);
-    this.ioCap = cap;
-  }
-
   /**
-   * Runs one packet call: copy in, call in place (capacity = the caller's output size when given),
-   * and return the result length (the result is at this.io).
+   * Runs one packet call: copy in, call in place in the core's shared I/O buffer (capacity = the
+   * caller's output size when given), and return the result length (the result is at buffers.io
+   * until the next call). On failure, key-limit events are delivered and the error thrown; on
+   * success the caller copies the result out, then calls events().
    */
   protected run(fn: CoreFn, pkt: Uint8Array, outCap: number | undefined, where: string): number {
     if (this.closed) this.open();
     if (!isBytes(pkt)) throw new SrtpError("ERR_SRTP_ARG", `${where}: the packet must be a Uint8Array`);
+    const b = this.buffers;
     const need = pkt.length + MAX_OVERHEAD;
-    if (need > this.ioCap) this.growIo(need);
-    const io = this.io;
+    if (need > b.ioCap) b.growIo(need);
+    const io = b.io;
     this.core.u8.set(pkt, io);
-    const cap = outCap === undefined ? this.ioCap : Math.min(outCap, this.ioCap);
+    const cap = outCap === undefined ? b.ioCap : Math.min(outCap, b.ioCap);
     const r = fn(this.ctx, io, pkt.length, io, cap);
-    if (this.view.getUint32(this.ctx + S_EVENTS, true) !== 0) this.deliverEvents();
-    if (r < 0) throw this.packetError(r, where);
+    if (r < 0) {
+      const e = this.packetError(r, where);
+      this.events();
+      throw e;
+    }
     return r;
   }
 
+  /** Delivers pending key-limit events (after the result was copied out: a handler may call in again). */
+  protected events(): void {
+    if (this.view.getUint32(this.ctx + S_EVENTS, true) !== 0) this.deliverEvents();
+  }
+
   protected result(n: number): Uint8Array {
-    return this.core.u8.slice(this.io, this.io + n);
+    const io = this.buffers.io;
+    const out = this.core.u8.slice(io, io + n);
+    this.events();
+    return out;
   }
 
   protected into(n: number, out: Uint8Array): number {
-    out.set(this.core.u8.subarray(this.io, this.io + n));
+    const io = this.buffers.io;
+    out.set(this.core.u8.subarray(io, io + n));
+    this.events();
     return n;
   }
 
@@ -378,17 +375,9 @@ export abstract class SrtpSession {
       if (p.length + MAX_OVERHEAD > MAX_PACKET) throw new SrtpError("ERR_SRTP_MALFORMED", `${where}: a packet of ${p.length} octets is longer than any RTP/RTCP packet`);
       total += (p.length + MAX_OVERHEAD + 15) & ~15;
     }
-    if (total > this.batchCap) {
-      const a = this.core.arena;
-      if (this.batchBuf !== 0) a.release(this.batchBuf);
-      this.batchBuf = 0;
-      const cap = Math.max(total, 64 * 1024);
-      this.batchBuf = a.alloc(cap, 16);
-      this.batchCap = cap;
-    }
     const u8 = this.core.u8;
     const v = this.view;
-    const descs = this.batchBuf;
+    const descs = this.buffers.batch(total);
     let at = descs + n * 16;
     for (let i = 0; i < n; i++) {
       const p = packets[i]!;
@@ -402,8 +391,10 @@ export abstract class SrtpSession {
       at += cap;
     }
     const r = this.fns.batch(this.ctx, op, descs, n);
-    if (v.getUint32(this.ctx + S_EVENTS, true) !== 0) this.deliverEvents();
-    if (r < 0) throw this.statusError(r, where);
+    if (r < 0) {
+      this.events();
+      throw this.statusError(r, where);
+    }
     const out: SrtpBatchResult[] = new Array(n);
     const rtcp = op >= 2;
     for (let i = 0; i < n; i++) {
@@ -418,6 +409,7 @@ export abstract class SrtpSession {
         out[i] = this.makeError(res, where, ssrc, undefined);
       }
     }
+    this.events();
     return out;
   }
 

@@ -19,15 +19,18 @@ for (const variant of VARIANTS) {
     const core = await shippedCore(variant);
     const f = (name: string, ...a: number[]) => core.fn(name)(...a);
     const end = core.arena.end;
-    const size = f("srtp_session_size", 4, 2, 128);
+    const size = f("srtp_session_size", 4, 2, 128, 0);
     assert.ok(size > 0);
-    assert.equal(f("srtp_session_size", 0, 1, 128), ERR_ARG);
-    assert.equal(f("srtp_session_size", 1, 0, 128), ERR_ARG);
-    assert.equal(f("srtp_session_size", 1, 16, 128), ERR_ARG);
-    assert.equal(f("srtp_session_size", 1, 1, 63), ERR_ARG);
-    assert.equal(f("srtp_session_size", 1, 1, 32768), ERR_ARG);
-    assert.equal(f("srtp_session_size", (1 << 20) + 1, 1, 128), ERR_ARG);
+    assert.equal(f("srtp_session_size", 0, 1, 128, 1), ERR_ARG);
+    assert.equal(f("srtp_session_size", 1, 0, 128, 1), ERR_ARG);
+    assert.equal(f("srtp_session_size", 1, 16, 128, 1), ERR_ARG);
+    assert.equal(f("srtp_session_size", 1, 1, 63, 1), ERR_ARG);
+    assert.equal(f("srtp_session_size", 1, 1, 32768, 1), ERR_ARG);
+    assert.equal(f("srtp_session_size", (1 << 20) + 1, 1, 128, 1), ERR_ARG);
+    assert.equal(f("srtp_session_size", 1, 1, 128, 11), ERR_SRTP_PROFILE);
     assert.equal(f("srtp_stream_slot_size", 128), 80);
+    assert.ok(f("srtp_key_slot_size", 1) < f("srtp_key_slot_size", 7), "AES-CM key slots carry no GCM room");
+    assert.equal(f("srtp_key_slot_size", 0), Math.max(f("srtp_key_slot_size", 1), f("srtp_key_slot_size", 7)));
     const blk = core.arena.alloc(size + 4096, 16);
     try {
       const s = blk;
@@ -39,7 +42,7 @@ for (const variant of VARIANTS) {
       assert.equal(f("srtp_session_init", s, size, 1, 11, 4, 2, 128, 0, 0, 0), ERR_SRTP_PROFILE);
       assert.equal(f("srtp_session_init", s, size, 3, 1, 4, 2, 128, 0, 0, 0), ERR_ARG);
       assert.equal(f("srtp_session_init", s, size, 1, 1, 4, 2, 128, 0, 5, 0), ERR_SRTP_MKI);
-      assert.equal(f("srtp_session_init", s, size - 16, 1, 1, 4, 2, 128, 0, 0, 0), ERR_CAPACITY);
+      assert.equal(f("srtp_session_init", s, f("srtp_session_size", 4, 2, 128, 1) - 16, 1, 1, 4, 2, 128, 0, 0, 0), ERR_CAPACITY);
       assert.equal(f("srtp_session_init", s, size, 1, 1, 4, 2, 128, 0x0300, 0, 0), ERR_ARG, "SRTCP tag override 3");
       assert.equal(f("srtp_session_init", s, size, 1, 7, 4, 2, 128, 0x0400, 0, 0), ERR_ARG, "no tag override for GCM");
       assert.equal(f("srtp_session_init", s, size, 1, 1, 4, 2, 128, 2, 0, 0), ERR_ARG, "unknown flag");

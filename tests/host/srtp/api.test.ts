@@ -107,6 +107,27 @@ for (const variant of VARIANTS) {
     }
   });
 
+  test(`${variant}: an onKeyLimit handler may call other sessions (shared buffers) without harm`, async () => {
+    const core = await shippedCore(variant);
+    const rng = new Rng(19);
+    const other = core.srtp.sender({ profile: P, ...K2 });
+    const otherOut: Uint8Array[] = [];
+    const tx = core.srtp.sender({ profile: P, ...K1, lifetime: 4, onKeyLimit: () => otherOut.push(other.protect(randomRtp(rng, 99, otherOut.length, 500))) });
+    const ref = core.srtp.sender({ profile: P, ...K1 });
+    try {
+      for (let n = 0; n < 4; n++) {
+        const p = randomRtp(rng, 5, n, 30);
+        assert.equal(toHex(tx.protect(p)), toHex(ref.protect(p)), `packet ${n}`);
+      }
+      assert.equal(otherOut.length, 2, "soft and hard events");
+      assert.equal(otherOut[1]!.length, 12 + 500 + 1 + 10);
+    } finally {
+      tx.close();
+      ref.close();
+      other.close();
+    }
+  });
+
   test(`${variant}: repeated sequence numbers: refused by default, allowed (identical output) when configured`, async () => {
     const core = await shippedCore(variant);
     const rng = new Rng(12);
@@ -285,6 +306,7 @@ for (const variant of VARIANTS) {
 
   test(`${variant}: options are checked and close() returns the arena`, async () => {
     const core = await shippedCore(variant);
+    core.srtp.releaseBuffers();
     const before = core.arena.inUse;
     assert.throws(() => core.srtp.sender({ profile: "AES_CM_128_HMAC_SHA1_99" as never, ...K1 }), isCode("ERR_SRTP_PROFILE"));
     assert.throws(() => core.srtp.sender({ profile: P, masterKey: new Uint8Array(15), masterSalt: new Uint8Array(14) }), isCode("ERR_SRTP_KEY"));
@@ -306,6 +328,7 @@ for (const variant of VARIANTS) {
     rx.close();
     rx.close();
     assert.throws(() => rx.unprotect(first), isCode("ERR_SRTP_STATE"));
-    assert.equal(core.arena.inUse, before);
+    core.srtp.releaseBuffers();
+    assert.equal(core.arena.inUse, before, "sessions and shared buffers all returned");
   });
 }

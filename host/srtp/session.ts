@@ -110,6 +110,8 @@ export abstract class SrtpSession {
   private readonly fns: Fns;
   private readonly onKeyLimit: ((e: SrtpKeyLimitEvent) => void) | undefined;
   private view: DataView;
+  /** A view of the core's memory. The memory never grows (initial = maximum), so it never detaches. */
+  private readonly mem: Uint8Array;
   private closed = false;
 
   protected constructor(core: Core, direction: number, opts: SrtpOptions) {
@@ -141,6 +143,7 @@ export abstract class SrtpSession {
     if (size < 0) throw this.statusError(size, "srtp_session_size");
     this.contextSize = size;
     this.view = new DataView(core.memory.buffer);
+    this.mem = core.u8;
     this.buffers = core.srtp.buffers;
     this.ctx = core.arena.alloc(size, 16);
     try {
@@ -324,12 +327,12 @@ export abstract class SrtpSession {
    */
   protected run(fn: CoreFn, pkt: Uint8Array, outCap: number | undefined, where: string): number {
     if (this.closed) this.open();
-    if (!isBytes(pkt)) throw new SrtpError("ERR_SRTP_ARG", `${where}: the packet must be a Uint8Array`);
+    if (!(pkt instanceof Uint8Array)) throw new SrtpError("ERR_SRTP_ARG", `${where}: the packet must be a Uint8Array`);
     const b = this.buffers;
     const need = pkt.length + MAX_OVERHEAD;
     if (need > b.ioCap) b.growIo(need);
     const io = b.io;
-    this.core.u8.set(pkt, io);
+    this.mem.set(pkt, io);
     const cap = outCap === undefined ? b.ioCap : Math.min(outCap, b.ioCap);
     const r = fn(this.ctx, io, pkt.length, io, cap);
     if (r < 0) {
@@ -347,14 +350,14 @@ export abstract class SrtpSession {
 
   protected result(n: number): Uint8Array {
     const io = this.buffers.io;
-    const out = this.core.u8.slice(io, io + n);
+    const out = this.mem.slice(io, io + n);
     this.events();
     return out;
   }
 
   protected into(n: number, out: Uint8Array): number {
     const io = this.buffers.io;
-    out.set(this.core.u8.subarray(io, io + n));
+    out.set(this.mem.subarray(io, io + n));
     this.events();
     return n;
   }

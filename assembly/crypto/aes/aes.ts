@@ -12,14 +12,13 @@
 //   4   12   reserved, zero
 //   16  (rounds + 1) round keys in the implementation's bitsliced layout ("planes"):
 //       PLANE_BYTES each (128 in the SIMD build, 64 in the scalar build); rounds 1..Nr carry the
-//       S-box constant 0x63. Unused trailing space is zero.
-import { ct64Batch, ct64KeyPlanes, CT64_PLANE_BYTES, CT64_BATCH } from "./bitslice_ct64";
-import { v128Batch, v128KeyPlanes, V128_PLANE_BYTES, V128_BATCH } from "./bitslice_v128";
+//       S-box constant 0x63; in the SIMD build the bytes are in row-major order and the last
+//       round key is pre-permuted by the inverse ShiftRows. Unused trailing space is zero.
+import { ct64Blocks, ct64Ctr, ct64KeyPlanes, CT64_PLANE_BYTES, CT64_BATCH } from "./bitslice_ct64";
+import { v128Blocks, v128Ctr, v128KeyPlanes, V128_PLANE_BYTES, V128_BATCH } from "./bitslice_v128";
 import { OK, ERR_KEY_LENGTH } from "../../abi/status";
 
-export const CTR_MODE_128: i32 = 0;
-export const CTR_MODE_32: i32 = 1;
-export const CTR_MODE_CM: i32 = 2;
+export { CTR_MODE_128, CTR_MODE_32, CTR_MODE_CM } from "./modes";
 
 /** Bytes of one bitsliced round key in this build. */
 export const AES_PLANE_BYTES: usize = ASC_FEATURE_SIMD ? V128_PLANE_BYTES : CT64_PLANE_BYTES;
@@ -46,13 +45,11 @@ const TMP: usize = memory.data(16, 16);
  * 0..3 of the word back to column 0 in order.
  */
 export function aesSubWord(x: u32): u32 {
-  if (ASC_FEATURE_SIMD) {
-    const z = i64x2.splat(0);
-    v128Batch(ZERO_KEYS, 1, i32x4.splat(x), z, z, z, z, z, z, z, 0, TMP, 16, 0, false);
-  } else {
-    const w = <u64>x | (<u64>x << 32);
-    ct64Batch(ZERO_KEYS, 1, w, w, 0, 0, 0, 0, 0, 0, 0, TMP, 16, 0, false);
-  }
+  const w = <u64>x | (<u64>x << 32);
+  store<u64>(TMP, w);
+  store<u64>(TMP, w, 8);
+  if (ASC_FEATURE_SIMD) v128Blocks(ZERO_KEYS, 1, TMP, TMP, 1);
+  else ct64Blocks(ZERO_KEYS, 1, TMP, TMP, 1);
   const r = load<u32>(TMP) ^ 0x63636363;
   store<u64>(TMP, 0);
   store<u64>(TMP, 0, 8);
@@ -105,7 +102,7 @@ export function aesKeyInit(ctx: usize, key: usize, keyLen: i32): i32 {
     store<u64>(TMP, load<u64>(plain));
     store<u64>(TMP, load<u64>(plain, 8), 8);
     const c: u32 = r == 0 ? 0 : 0x63;
-    if (ASC_FEATURE_SIMD) v128KeyPlanes(TMP, c, rk + <usize>r * AES_PLANE_BYTES);
+    if (ASC_FEATURE_SIMD) v128KeyPlanes(TMP, c, rk + <usize>r * AES_PLANE_BYTES, r == rounds);
     else ct64KeyPlanes(TMP, c, rk + <usize>r * AES_PLANE_BYTES);
   }
   store<u64>(TMP, 0);
@@ -120,61 +117,14 @@ export function aesKeyInit(ctx: usize, key: usize, keyLen: i32): i32 {
 
 /** Encrypts one 16-byte block (src == dst allowed). The context must be initialised. */
 export function aesEncryptBlock(ctx: usize, src: usize, dst: usize): void {
-  const rounds = aesRounds(ctx);
-  const rk = ctx + AES_RK_OFFSET;
-  if (ASC_FEATURE_SIMD) {
-    const z = i64x2.splat(0);
-    v128Batch(rk, rounds, v128.load(src), z, z, z, z, z, z, z, 0, dst, 16, 0, false);
-  } else {
-    ct64Batch(rk, rounds, load<u64>(src), load<u64>(src, 8), 0, 0, 0, 0, 0, 0, 0, dst, 16, 0, false);
-  }
+  if (ASC_FEATURE_SIMD) v128Blocks(ctx + AES_RK_OFFSET, aesRounds(ctx), src, dst, 1);
+  else ct64Blocks(ctx + AES_RK_OFFSET, aesRounds(ctx), src, dst, 1);
 }
 
 /** ECB-encrypts nblocks blocks from src to dst (src == dst allowed; no partial overlap). */
 export function aesEcbEncrypt(ctx: usize, src: usize, dst: usize, nblocks: usize): void {
-  const rounds = aesRounds(ctx);
-  const rk = ctx + AES_RK_OFFSET;
-  let i: usize = 0;
-  if (ASC_FEATURE_SIMD) {
-    const z = i64x2.splat(0);
-    for (; i + 8 <= nblocks; i += 8) {
-      const s = src + (i << 4);
-      v128Batch(rk, rounds,
-        v128.load(s, 0), v128.load(s, 16), v128.load(s, 32), v128.load(s, 48),
-        v128.load(s, 64), v128.load(s, 80), v128.load(s, 96), v128.load(s, 112),
-        0, dst + (i << 4), 128, 0, false);
-    }
-    const m = nblocks - i; // public count of remaining blocks
-    if (m > 0) {
-      const s = src + (i << 4);
-      v128Batch(rk, rounds,
-        v128.load(s, 0), m > 1 ? v128.load(s, 16) : z, m > 2 ? v128.load(s, 32) : z, m > 3 ? v128.load(s, 48) : z,
-        m > 4 ? v128.load(s, 64) : z, m > 5 ? v128.load(s, 80) : z, m > 6 ? v128.load(s, 96) : z, z,
-        0, dst + (i << 4), m << 4, 0, false);
-    }
-  } else {
-    for (; i + 4 <= nblocks; i += 4) {
-      const s = src + (i << 4);
-      ct64Batch(rk, rounds,
-        load<u64>(s, 0), load<u64>(s, 8), load<u64>(s, 16), load<u64>(s, 24),
-        load<u64>(s, 32), load<u64>(s, 40), load<u64>(s, 48), load<u64>(s, 56),
-        0, dst + (i << 4), 64, 0, false);
-    }
-    const m = nblocks - i;
-    if (m > 0) {
-      const s = src + (i << 4);
-      ct64Batch(rk, rounds,
-        load<u64>(s, 0), load<u64>(s, 8),
-        m > 1 ? load<u64>(s, 16) : 0, m > 1 ? load<u64>(s, 24) : 0,
-        m > 2 ? load<u64>(s, 32) : 0, m > 2 ? load<u64>(s, 40) : 0, 0, 0,
-        0, dst + (i << 4), m << 4, 0, false);
-    }
-  }
-}
-
-/** Mask of the counter bits a mode increments, within the low 64 bits of the counter block. */
-@inline function ctrMask(mode: i32): u64 {
-  return mode == CTR_MODE_128 ? 0xffffffffffffffff : mode == CTR_MODE_32 ? 0xffffffff : 0xffff;
+  if (ASC_FEATURE_SIMD) v128Blocks(ctx + AES_RK_OFFSET, aesRounds(ctx), src, dst, nblocks);
+  else ct64Blocks(ctx + AES_RK_OFFSET, aesRounds(ctx), src, dst, nblocks);
 }
 
 /**
@@ -196,61 +146,19 @@ export function aesCtrXor(ctx: usize, counter: usize, src: usize, dst: usize, le
  */
 export function aesCtrXorBuffered(ctx: usize, counter: usize, src: usize, dst: usize, len: usize, mode: i32, ksOut: usize): void {
   if (len == 0) return;
-  const rounds = aesRounds(ctx);
-  const rk = ctx + AES_RK_OFFSET;
-  const mask = ctrMask(mode);
-  const keep = ~mask;
-  const carryOn: u64 = mode == CTR_MODE_128 ? 1 : 0;
-  const hi = bswap<u64>(load<u64>(counter));
-  let lo = bswap<u64>(load<u64>(counter, 8));
-  let h = hi;
-  let off: usize = 0;
-  if (ASC_FEATURE_SIMD) {
-    // byte-reverse each 64-bit lane: (hi, lo) as native integers -> the big-endian counter block
-    const REV = v128(7, 6, 5, 4, 3, 2, 1, 0, 15, 14, 13, 12, 11, 10, 9, 8);
-    while (off < len) {
-      const rem = len - off;
-      const n = rem < 128 ? rem : 128;
-      const l1 = (lo & keep) | ((lo + 1) & mask), l2 = (lo & keep) | ((lo + 2) & mask);
-      const l3 = (lo & keep) | ((lo + 3) & mask), l4 = (lo & keep) | ((lo + 4) & mask);
-      const l5 = (lo & keep) | ((lo + 5) & mask), l6 = (lo & keep) | ((lo + 6) & mask);
-      const l7 = (lo & keep) | ((lo + 7) & mask);
-      v128Batch(rk, rounds,
-        i8x16.swizzle(i64x2.replace_lane(i64x2.splat(h), 1, lo), REV),
-        i8x16.swizzle(i64x2.replace_lane(i64x2.splat(h + (carryOn & <u64>(l1 < lo))), 1, l1), REV),
-        i8x16.swizzle(i64x2.replace_lane(i64x2.splat(h + (carryOn & <u64>(l2 < lo))), 1, l2), REV),
-        i8x16.swizzle(i64x2.replace_lane(i64x2.splat(h + (carryOn & <u64>(l3 < lo))), 1, l3), REV),
-        i8x16.swizzle(i64x2.replace_lane(i64x2.splat(h + (carryOn & <u64>(l4 < lo))), 1, l4), REV),
-        i8x16.swizzle(i64x2.replace_lane(i64x2.splat(h + (carryOn & <u64>(l5 < lo))), 1, l5), REV),
-        i8x16.swizzle(i64x2.replace_lane(i64x2.splat(h + (carryOn & <u64>(l6 < lo))), 1, l6), REV),
-        i8x16.swizzle(i64x2.replace_lane(i64x2.splat(h + (carryOn & <u64>(l7 < lo))), 1, l7), REV),
-        src + off, dst + off, n, ksOut, true);
-      const nb = <u64>((n + 15) >> 4);
-      const next = (lo & keep) | ((lo + nb) & mask);
-      h += carryOn & <u64>(next < lo);
-      lo = next;
-      off += n;
-    }
-  } else {
-    while (off < len) {
-      const rem = len - off;
-      const n = rem < 64 ? rem : 64;
-      const l1 = (lo & keep) | ((lo + 1) & mask);
-      const l2 = (lo & keep) | ((lo + 2) & mask);
-      const l3 = (lo & keep) | ((lo + 3) & mask);
-      ct64Batch(rk, rounds,
-        bswap<u64>(h), bswap<u64>(lo),
-        bswap<u64>(h + (carryOn & <u64>(l1 < lo))), bswap<u64>(l1),
-        bswap<u64>(h + (carryOn & <u64>(l2 < lo))), bswap<u64>(l2),
-        bswap<u64>(h + (carryOn & <u64>(l3 < lo))), bswap<u64>(l3),
-        src + off, dst + off, n, ksOut, true);
-      const nb = <u64>((n + 15) >> 4);
-      const next = (lo & keep) | ((lo + nb) & mask);
-      h += carryOn & <u64>(next < lo);
-      lo = next;
-      off += n;
-    }
-  }
-  store<u64>(counter, bswap<u64>(h));
-  store<u64>(counter, bswap<u64>(lo), 8);
+  if (ASC_FEATURE_SIMD) v128Ctr(ctx + AES_RK_OFFSET, aesRounds(ctx), counter, src, dst, len, mode, ksOut, 0);
+  else ct64Ctr(ctx + AES_RK_OFFSET, aesRounds(ctx), counter, src, dst, len, mode, ksOut, 0);
+}
+
+/**
+ * E(counter) into the 16 bytes at firstOut, then dst = src ^ keystream from counter + 1 for len
+ * bytes, all in one pass: the same result as aesEncryptBlock(counter) followed by aesCtrXor from the
+ * next counter, but sharing batches (a batch encrypts 8 blocks in the SIMD build whatever the count,
+ * so a separate single block costs as much as 8). Made for GCM: counter = J0, firstOut = E(K, J0),
+ * mode = CTR_MODE_32. The counter is updated past every block used (1 + ceil(len / 16)).
+ * firstOut must not overlap src, dst or counter. No bounds checks.
+ */
+export function aesCtrXorFirst(ctx: usize, counter: usize, firstOut: usize, src: usize, dst: usize, len: usize, mode: i32): void {
+  if (ASC_FEATURE_SIMD) v128Ctr(ctx + AES_RK_OFFSET, aesRounds(ctx), counter, src, dst, len, mode, 0, firstOut);
+  else ct64Ctr(ctx + AES_RK_OFFSET, aesRounds(ctx), counter, src, dst, len, mode, 0, firstOut);
 }

@@ -16,6 +16,8 @@
 // MixColumns (MixColumns maps a column of four equal bytes c to itself), so the key schedule folds
 // it into round keys 1..Nr instead.
 
+import { CTR_MODE_128, ctrMask, ctrStep } from "./modes";
+
 /** Bytes of one round key in this layout: 8 planes of u64. */
 export const CT64_PLANE_BYTES: usize = 64;
 /** Blocks per batch. */
@@ -64,7 +66,7 @@ const M8: u64 = 0x00ff00ff00ff00ff;
 }
 
 /** XORs (or copies) the first m < 16 bytes of the block (lo, hi) into dst. */
-export function emitPartial(dst: usize, src: usize, m: usize, lo: u64, hi: u64, xor: bool): void {
+function emitPartial(dst: usize, src: usize, m: usize, lo: u64, hi: u64, xor: bool): void {
   for (let i: usize = 0; i < m; i++) {
     const w = i < 8 ? lo : hi; // i is a public position
     const k = <u8>(w >>> (<u64>((i & 7) << 3)));
@@ -77,13 +79,14 @@ export function emitPartial(dst: usize, src: usize, m: usize, lo: u64, hi: u64, 
  * CT64_PLANE_BYTES), then writes the first n bytes (n <= 64) of the result: dst = src ^ out when
  * xor, else dst = out. Block j is given as (loJ, hiJ): its bytes 0..7 and 8..15 as little-endian u64.
  * If n is not a multiple of 16 and ksOut != 0, the full output block holding byte n-1 is stored at
- * ksOut. rounds = 0 gives the bare transform round trip (x ^ k0); rounds = 1 with zero keys gives
+ * ksOut. When first != 0, output block 0 is stored raw at `first` instead of being written to dst
+ * (src/dst bytes 0..15 are then never touched). rounds = 0 gives the bare transform round trip (x ^ k0); rounds = 1 with zero keys gives
  * ShiftRows(S(x)) ^ 0x63 (what the tests and SubWord use).
  */
-export function ct64Batch(
+function ct64Batch(
   rk: usize, rounds: i32,
   lo0: u64, hi0: u64, lo1: u64, hi1: u64, lo2: u64, hi2: u64, lo3: u64, hi3: u64,
-  src: usize, dst: usize, n: usize, ksOut: usize, xor: bool,
+  src: usize, dst: usize, n: usize, ksOut: usize, xor: bool, first: usize,
 ): void {
   // interleave: block j -> (q[j], q[j+4])
   let q0 = spread(lo0 & M32) | (spread(hi0 & M32) << 8);
@@ -303,8 +306,13 @@ export function ct64Batch(
   t = ((q3 >>> 4) ^ q7) & 0x0f0f0f0f0f0f0f0f; q7 ^= t; q3 ^= t << 4;
 
   // de-interleave block j from (q[j], q[j+4]) and write it
-  emit(dst, src, 0, n,
-    unspread(q0 & M8) | (unspread(q4 & M8) << 32), unspread((q0 >>> 8) & M8) | (unspread((q4 >>> 8) & M8) << 32), xor, ksOut);
+  const out0lo = unspread(q0 & M8) | (unspread(q4 & M8) << 32), out0hi = unspread((q0 >>> 8) & M8) | (unspread((q4 >>> 8) & M8) << 32);
+  if (first != 0) { // block 0 goes to `first` (public choice)
+    store<u64>(first, out0lo);
+    store<u64>(first, out0hi, 8);
+  } else {
+    emit(dst, src, 0, n, out0lo, out0hi, xor, ksOut);
+  }
   emit(dst, src, 16, n,
     unspread(q1 & M8) | (unspread(q5 & M8) << 32), unspread((q1 >>> 8) & M8) | (unspread((q5 >>> 8) & M8) << 32), xor, ksOut);
   emit(dst, src, 32, n,
@@ -330,4 +338,63 @@ export function ct64KeyPlanes(k: usize, c: u32, out: usize): void {
     }
     store<u64>(out + (<usize>p << 3), acc);
   }
+}
+
+/**
+ * Encrypts nblocks blocks from src to dst (src == dst allowed) with `rounds` rounds of key planes
+ * at rk: full batches of 4, then one batch for the remainder.
+ */
+export function ct64Blocks(rk: usize, rounds: i32, src: usize, dst: usize, nblocks: usize): void {
+  let i: usize = 0;
+  for (; i + 4 <= nblocks; i += 4) {
+    const s = src + (i << 4);
+    ct64Batch(rk, rounds,
+      load<u64>(s, 0), load<u64>(s, 8), load<u64>(s, 16), load<u64>(s, 24),
+      load<u64>(s, 32), load<u64>(s, 40), load<u64>(s, 48), load<u64>(s, 56),
+      0, dst + (i << 4), 64, 0, false, 0);
+  }
+  const m = nblocks - i; // public count of remaining blocks
+  if (m > 0) {
+    const s = src + (i << 4);
+    ct64Batch(rk, rounds,
+      load<u64>(s, 0), load<u64>(s, 8),
+      m > 1 ? load<u64>(s, 16) : 0, m > 1 ? load<u64>(s, 24) : 0,
+      m > 2 ? load<u64>(s, 32) : 0, m > 2 ? load<u64>(s, 40) : 0, 0, 0,
+      0, dst + (i << 4), m << 4, 0, false, 0);
+  }
+}
+
+/**
+ * Counter mode over len bytes (see aesCtrXorBuffered in aes.ts): 4 counter blocks per batch, built
+ * from the counter as two native u64 (hi, lo) with branch-free carries. Updates the counter block.
+ * When first != 0, the keystream block of the initial counter is stored raw at `first` and the data
+ * uses the blocks after it (one stream sharing the batches: GCM's E(K, J0)).
+ */
+export function ct64Ctr(rk: usize, rounds: i32, counter: usize, src: usize, dst: usize, len: usize, mode: i32, ksOut: usize, first: usize): void {
+  const mask = ctrMask(mode);
+  const carryOn: u64 = mode == CTR_MODE_128 ? 1 : 0;
+  let h = bswap<u64>(load<u64>(counter));
+  let lo = bswap<u64>(load<u64>(counter, 8));
+  // With `first`, offsets count from 16 bytes before src/dst (never touched: block 0 goes to `first`).
+  const lead: usize = first != 0 ? 16 : 0;
+  const total = len + lead;
+  const s0 = src - lead, d0 = dst - lead;
+  let off: usize = 0;
+  while (off < total) {
+    const rem = total - off;
+    const n = rem < 64 ? rem : 64;
+    const l1 = ctrStep(lo, 1, mask), l2 = ctrStep(lo, 2, mask), l3 = ctrStep(lo, 3, mask);
+    ct64Batch(rk, rounds,
+      bswap<u64>(h), bswap<u64>(lo),
+      bswap<u64>(h + (carryOn & <u64>(l1 < lo))), bswap<u64>(l1),
+      bswap<u64>(h + (carryOn & <u64>(l2 < lo))), bswap<u64>(l2),
+      bswap<u64>(h + (carryOn & <u64>(l3 < lo))), bswap<u64>(l3),
+      s0 + off, d0 + off, n, ksOut, true, off == 0 ? first : 0);
+    const next = ctrStep(lo, <u64>((n + 15) >> 4), mask);
+    h += carryOn & <u64>(next < lo);
+    lo = next;
+    off += n;
+  }
+  store<u64>(counter, bswap<u64>(h));
+  store<u64>(counter, bswap<u64>(lo), 8);
 }

@@ -1,32 +1,55 @@
 // AES encryption, bitsliced, 8 blocks per batch in 8 v128 registers (a Käsper–Schwabe style
 // layout; our own code). The SIMD build's implementation. Constant time: every operation is a fixed
-// sequence of v128 XOR/AND/OR, 64-bit lane shifts and byte swizzles with CONSTANT index vectors; no
-// memory address and no branch depends on the key, the plaintext or the counter. Swizzles are
-// byte permutations fixed at build time (ShiftRows and MixColumns rotations), never indexed by data.
+// sequence of v128 XOR/AND/OR, 64-bit lane shifts, 32-bit lane shuffles and byte swizzles whose
+// index vectors are FIXED permutations (ShiftRows, the row-order changes, counter byte order),
+// never data; no memory address and no branch depends on the key, the plaintext or the counter.
 //
-// Layout. Blocks b0..b7 are loaded one per register; ortho() transposes the 8x8 bit matrices formed
-// by each byte position across the 8 registers, so that afterwards register k ("plane k") holds bit
-// k (0 = least significant) of every state byte: byte p of plane k = bit k of byte p of each block,
-// one bit per block (bit j = block j). Byte positions keep FIPS-197 order (p = r + 4c), so
-// ShiftRows is one byte swizzle per plane, and the MixColumns row rotations are byte swizzles inside
-// each 32-bit column.
+// Layout. Each block's bytes are first put in ROW-MAJOR order (byte 4r + c = row r, column c; FIPS
+// order is r + 4c), one block per register; ortho() then transposes the 8x8 bit matrices formed by
+// each byte position across the 8 registers, so that register k ("plane k") holds bit k
+// (0 = least significant) of every state byte: byte p of plane k = bit k of byte p of each block,
+// one bit per block (bit j = block j). With rows in 32-bit lanes, the MixColumns row rotations are
+// whole-lane shuffles (one pshufd each on x64), and ShiftRows is one byte swizzle per plane with a
+// fixed mask kept in a register. The last round's ShiftRows is folded into the output permutation
+// back to FIPS order (its round key is stored pre-permuted to match).
+//
+// Why this order: V8 lowers a whole-32-bit-lane shuffle to one instruction, but rebuilds the mask
+// of a general byte shuffle (or of a constant swizzle reaching it through a loop variable) with ~5
+// instructions every time; a swizzle whose mask is a loaded value costs two.
 //
 // Round keys are stored as planes too (8 v128 per round: byte p of plane k is 0xff when bit k of
 // key byte p is set), so AddRoundKey is 8 XORs. The S-box circuit (Boyar–Peralta) is used without
 // its four output NOTs; the constant 0x63 passes unchanged through ShiftRows and MixColumns, so the
 // key schedule folds it into round keys 1..Nr.
 
+import { CTR_MODE_128, ctrMask, ctrStep } from "./modes";
+
 /** Bytes of one round key in this layout: 8 planes of v128. */
 export const V128_PLANE_BYTES: usize = 128;
 /** Blocks per batch. */
 export const V128_BATCH: usize = 8;
 
+// Byte permutations (swizzle index vectors: out[i] = in[mask[i]]), loaded from memory so that V8
+// keeps them in registers instead of rebuilding constants at every use. Fixed, public values.
+// TO_ROWS: FIPS order -> row-major (a 4x4 transpose; its own inverse).
+const TO_ROWS = memory.data<u8>([0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15], 16);
+// SHIFT_ROWS in row-major order: row r rotates left by r bytes inside its 32-bit lane.
+const SHIFT_ROWS = memory.data<u8>([0, 1, 2, 3, 5, 6, 7, 4, 10, 11, 8, 9, 15, 12, 13, 14], 16);
+// FROM_ROWS_SR: the last round's ShiftRows, then row-major -> FIPS order.
+const FROM_ROWS_SR = memory.data<u8>([0, 5, 10, 15, 1, 6, 11, 12, 2, 7, 8, 13, 3, 4, 9, 14], 16);
+// LAST_KEY: FIPS key bytes -> row-major and un-ShiftRowed (the last round key is added before the
+// folded ShiftRows: SR(s ^ SR^-1(K)) = SR(s) ^ K).
+const LAST_KEY = memory.data<u8>([0, 4, 8, 12, 13, 1, 5, 9, 10, 14, 2, 6, 7, 11, 15, 3], 16);
+// CTR_ROWS: counter (hi, lo) as two native-endian u64 lanes -> big-endian block in row-major order.
+const CTR_ROWS = memory.data<u8>([7, 3, 15, 11, 6, 2, 14, 10, 5, 1, 13, 9, 4, 0, 12, 8], 16);
+
 /**
- * Writes one output block k at byte offset off of the batch: dst = src ^ k (xor) or dst = k,
+ * Writes one output block (plane-transposed back, still in row order: q) at byte offset off of the batch: dst = src ^ k (xor) or dst = k,
  * limited to the first n bytes of the batch; when the block is cut short by n and ksOut != 0, the
  * whole block is stored at ksOut. Branches only on public offsets and lengths.
  */
-@inline function emit(dst: usize, src: usize, off: usize, n: usize, k: v128, xor: bool, ksOut: usize): void {
+@inline function emit(dst: usize, src: usize, off: usize, n: usize, q: v128, perm: v128, xor: bool, ksOut: usize): void {
+  const k = i8x16.swizzle(q, perm); // back to FIPS byte order
   if (off + 16 <= n) {
     if (xor) v128.store(dst + off, v128.xor(v128.load(src + off), k));
     else v128.store(dst + off, k);
@@ -45,29 +68,36 @@ function emitPartialV(dst: usize, src: usize, m: usize, lo: u64, hi: u64, xor: b
   }
 }
 
+/** Rows rotated by one: row r <- row r+1 (whole 32-bit lanes: one pshufd). */
+@inline function rows1(x: v128): v128 {
+  return i8x16.shuffle(x, x, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3);
+}
+
+/** Rows rotated by two: row r <- row r+2. */
+@inline function rows2(x: v128): v128 {
+  return i8x16.shuffle(x, x, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7);
+}
+
 /** One swapmove step of the transpose, on both 64-bit lanes: returns t; caller does b ^= t, a ^= t << s. */
 @inline function swapT(a: v128, b: v128, s: i32, m: v128): v128 {
   return v128.and(v128.xor(i64x2.shr_u(a, s), b), m);
 }
 
 /**
- * Encrypts up to 8 blocks b0..b7 with `rounds` rounds of key planes at rk (rounds + 1 entries of
+ * Encrypts up to 8 blocks b0..b7 (each already in row-major byte order) with `rounds` rounds of key planes at rk (rounds + 1 entries of
  * V128_PLANE_BYTES), then writes the first n bytes (n <= 128) of the result: dst = src ^ out when
  * xor, else dst = out. If n is not a multiple of 16 and ksOut != 0, the full output block holding
- * byte n-1 is stored at ksOut. rounds = 0 gives the bare transform round trip (x ^ k0); rounds = 1
+ * byte n-1 is stored at ksOut. When first != 0, output block 0 is stored raw at `first` instead of
+ * being written to dst (src/dst bytes 0..15 are then never touched). rounds = 0 gives the bare transform round trip (x ^ k0); rounds = 1
  * with zero keys gives ShiftRows(S(x)) ^ 0x63 (what the tests and SubWord use).
  */
-export function v128Batch(
+function v128Batch(
   rk: usize, rounds: i32,
   b0: v128, b1: v128, b2: v128, b3: v128, b4: v128, b5: v128, b6: v128, b7: v128,
-  src: usize, dst: usize, n: usize, ksOut: usize, xor: bool,
+  src: usize, dst: usize, n: usize, ksOut: usize, xor: bool, first: usize,
 ): void {
   const m1 = i8x16.splat(0x55), m2 = i8x16.splat(0x33), m4 = i8x16.splat(0x0f);
-  // ShiftRows: out[r + 4c] = in[r + 4((c + r) mod 4)]
-  const SR = v128(0, 5, 10, 15, 4, 9, 14, 3, 8, 13, 2, 7, 12, 1, 6, 11);
-  // rotate each column by one row (byte r <- byte r+1) and by two rows
-  const ROT1 = v128(1, 2, 3, 0, 5, 6, 7, 4, 9, 10, 11, 8, 13, 14, 15, 12);
-  const ROT2 = v128(2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13);
+  const SR = v128.load(SHIFT_ROWS);
   let q0 = b0, q1 = b1, q2 = b2, q3 = b3, q4 = b4, q5 = b5, q6 = b6, q7 = b7;
   let t: v128;
 
@@ -215,26 +245,28 @@ export function v128Batch(
     const s1 = v128.xor(t64, s3); // NOT folded
     const s2 = v128.xor(t55, t67); // NOT folded
 
-    // ---- ShiftRows: one constant byte swizzle per plane ----
-    q7 = i8x16.swizzle(s0, SR); q6 = i8x16.swizzle(s1, SR); q5 = i8x16.swizzle(s2, SR); q4 = i8x16.swizzle(s3, SR);
-    q3 = i8x16.swizzle(s4, SR); q2 = i8x16.swizzle(s5, SR); q1 = i8x16.swizzle(s6, SR); q0 = i8x16.swizzle(s7, SR);
-
-    // ---- MixColumns (skipped in the last round; r and rounds are public) ----
-    // With r1 = columns rotated by one row and u = q ^ r1: out = xtime(u) ^ r1 ^ rot2(u), xtime
-    // acting on bit planes (reduction by x^8 + x^4 + x^3 + x + 1 feeds plane 7 into 0, 1, 3, 4).
+    // ---- ShiftRows and MixColumns, except in the last round (r and rounds are public) ----
+    // The last round's ShiftRows is folded into the output permutation (FROM_ROWS_SR).
     if (r < rounds) {
-      const r0 = i8x16.swizzle(q0, ROT1), r1 = i8x16.swizzle(q1, ROT1), r2 = i8x16.swizzle(q2, ROT1), r3 = i8x16.swizzle(q3, ROT1);
-      const r4 = i8x16.swizzle(q4, ROT1), r5 = i8x16.swizzle(q5, ROT1), r6 = i8x16.swizzle(q6, ROT1), r7 = i8x16.swizzle(q7, ROT1);
+      q7 = i8x16.swizzle(s0, SR); q6 = i8x16.swizzle(s1, SR); q5 = i8x16.swizzle(s2, SR); q4 = i8x16.swizzle(s3, SR);
+      q3 = i8x16.swizzle(s4, SR); q2 = i8x16.swizzle(s5, SR); q1 = i8x16.swizzle(s6, SR); q0 = i8x16.swizzle(s7, SR);
+      // MixColumns with r1 = rows rotated by one (row i <- row i+1: a 32-bit lane shuffle) and
+      // u = q ^ r1: out = xtime(u) ^ r1 ^ rot2(u), xtime acting on bit planes (reduction by
+      // x^8 + x^4 + x^3 + x + 1 feeds plane 7 into planes 0, 1, 3, 4).
+      const r0 = rows1(q0), r1 = rows1(q1), r2 = rows1(q2), r3 = rows1(q3);
+      const r4 = rows1(q4), r5 = rows1(q5), r6 = rows1(q6), r7 = rows1(q7);
       const u0 = v128.xor(q0, r0), u1 = v128.xor(q1, r1), u2 = v128.xor(q2, r2), u3 = v128.xor(q3, r3);
       const u4 = v128.xor(q4, r4), u5 = v128.xor(q5, r5), u6 = v128.xor(q6, r6), u7 = v128.xor(q7, r7);
-      q0 = v128.xor(v128.xor(u7, r0), i8x16.swizzle(u0, ROT2));
-      q1 = v128.xor(v128.xor(u0, u7), v128.xor(r1, i8x16.swizzle(u1, ROT2)));
-      q2 = v128.xor(v128.xor(u1, r2), i8x16.swizzle(u2, ROT2));
-      q3 = v128.xor(v128.xor(u2, u7), v128.xor(r3, i8x16.swizzle(u3, ROT2)));
-      q4 = v128.xor(v128.xor(u3, u7), v128.xor(r4, i8x16.swizzle(u4, ROT2)));
-      q5 = v128.xor(v128.xor(u4, r5), i8x16.swizzle(u5, ROT2));
-      q6 = v128.xor(v128.xor(u5, r6), i8x16.swizzle(u6, ROT2));
-      q7 = v128.xor(v128.xor(u6, r7), i8x16.swizzle(u7, ROT2));
+      q0 = v128.xor(v128.xor(u7, r0), rows2(u0));
+      q1 = v128.xor(v128.xor(u0, u7), v128.xor(r1, rows2(u1)));
+      q2 = v128.xor(v128.xor(u1, r2), rows2(u2));
+      q3 = v128.xor(v128.xor(u2, u7), v128.xor(r3, rows2(u3)));
+      q4 = v128.xor(v128.xor(u3, u7), v128.xor(r4, rows2(u4)));
+      q5 = v128.xor(v128.xor(u4, r5), rows2(u5));
+      q6 = v128.xor(v128.xor(u5, r6), rows2(u6));
+      q7 = v128.xor(v128.xor(u6, r7), rows2(u7));
+    } else {
+      q7 = s0; q6 = s1; q5 = s2; q4 = s3; q3 = s4; q2 = s5; q1 = s6; q0 = s7;
     }
 
     // ---- AddRoundKey(r) ----
@@ -259,25 +291,106 @@ export function v128Batch(
   t = swapT(q2, q6, 4, m4); q6 = v128.xor(q6, t); q2 = v128.xor(q2, i64x2.shl(t, 4));
   t = swapT(q3, q7, 4, m4); q7 = v128.xor(q7, t); q3 = v128.xor(q3, i64x2.shl(t, 4));
 
-  emit(dst, src, 0, n, q0, xor, ksOut);
-  emit(dst, src, 16, n, q1, xor, ksOut);
-  emit(dst, src, 32, n, q2, xor, ksOut);
-  emit(dst, src, 48, n, q3, xor, ksOut);
-  emit(dst, src, 64, n, q4, xor, ksOut);
-  emit(dst, src, 80, n, q5, xor, ksOut);
-  emit(dst, src, 96, n, q6, xor, ksOut);
-  emit(dst, src, 112, n, q7, xor, ksOut);
+  // back to FIPS order (through the folded last ShiftRows, unless no round ran at all)
+  const perm = v128.load(rounds == 0 ? TO_ROWS : FROM_ROWS_SR);
+  if (first != 0) v128.store(first, i8x16.swizzle(q0, perm)); // block 0 goes to `first` (public choice)
+  else emit(dst, src, 0, n, q0, perm, xor, ksOut);
+  emit(dst, src, 16, n, q1, perm, xor, ksOut);
+  emit(dst, src, 32, n, q2, perm, xor, ksOut);
+  emit(dst, src, 48, n, q3, perm, xor, ksOut);
+  emit(dst, src, 64, n, q4, perm, xor, ksOut);
+  emit(dst, src, 80, n, q5, perm, xor, ksOut);
+  emit(dst, src, 96, n, q6, perm, xor, ksOut);
+  emit(dst, src, 112, n, q7, perm, xor, ksOut);
 }
 
 /**
  * Writes the 8 key planes of one round key (16 bytes at k, FIPS byte order) to out, XORing the
- * byte constant c (0 or 0x63) into every byte first: plane p = bytes (k[i] & (1 << p)) == (1 << p),
- * i.e. 0xff or 0x00 per byte. Lane-wise AND and compare: no table, no key-dependent branch/address.
+ * byte constant c (0 or 0x63) into every byte first. The bytes are put in row-major order (for the
+ * last round: also un-ShiftRowed, see LAST_KEY); then plane p = bytes (k[i] & (1 << p)) == (1 << p),
+ * i.e. 0xff or 0x00 per byte. Fixed permutation, lane-wise AND and compare: no table, no
+ * key-dependent branch or address.
  */
-export function v128KeyPlanes(k: usize, c: u32, out: usize): void {
-  const key = v128.xor(v128.load(k), i8x16.splat(<i8>c));
+export function v128KeyPlanes(k: usize, c: u32, out: usize, last: bool): void {
+  const perm = v128.load(last ? LAST_KEY : TO_ROWS);
+  const key = i8x16.swizzle(v128.xor(v128.load(k), i8x16.splat(<i8>c)), perm);
   for (let p: i32 = 0; p < 8; p++) {
     const bit = i8x16.splat(<i8>(<i32>1 << p));
     v128.store(out + (<usize>p << 4), i8x16.eq(v128.and(key, bit), bit));
   }
+}
+
+/**
+ * Encrypts nblocks blocks from src to dst (src == dst allowed) with `rounds` rounds of key planes
+ * at rk: full batches of 8, then one batch for the remainder. ECB, single blocks, and the tests'
+ * rounds = 0 / rounds = 1 probes all come through here.
+ */
+export function v128Blocks(rk: usize, rounds: i32, src: usize, dst: usize, nblocks: usize): void {
+  const z = i64x2.splat(0);
+  const T = v128.load(TO_ROWS);
+  let i: usize = 0;
+  for (; i + 8 <= nblocks; i += 8) {
+    const s = src + (i << 4);
+    v128Batch(rk, rounds,
+      i8x16.swizzle(v128.load(s, 0), T), i8x16.swizzle(v128.load(s, 16), T),
+      i8x16.swizzle(v128.load(s, 32), T), i8x16.swizzle(v128.load(s, 48), T),
+      i8x16.swizzle(v128.load(s, 64), T), i8x16.swizzle(v128.load(s, 80), T),
+      i8x16.swizzle(v128.load(s, 96), T), i8x16.swizzle(v128.load(s, 112), T),
+      0, dst + (i << 4), 128, 0, false, 0);
+  }
+  const m = nblocks - i; // public count of remaining blocks
+  if (m > 0) {
+    const s = src + (i << 4);
+    v128Batch(rk, rounds,
+      i8x16.swizzle(v128.load(s, 0), T),
+      m > 1 ? i8x16.swizzle(v128.load(s, 16), T) : z, m > 2 ? i8x16.swizzle(v128.load(s, 32), T) : z,
+      m > 3 ? i8x16.swizzle(v128.load(s, 48), T) : z, m > 4 ? i8x16.swizzle(v128.load(s, 64), T) : z,
+      m > 5 ? i8x16.swizzle(v128.load(s, 80), T) : z, m > 6 ? i8x16.swizzle(v128.load(s, 96), T) : z, z,
+      0, dst + (i << 4), m << 4, 0, false, 0);
+  }
+}
+
+/**
+ * Counter mode over len bytes (see aesCtrXorBuffered in aes.ts): 8 counter blocks per batch, built
+ * in registers from the counter as two native u64 (hi, lo) with branch-free carries, turned into
+ * big-endian blocks in row-major order by one fixed swizzle. Updates the counter block in memory
+ * at the end. When first != 0, the keystream block of the initial counter is stored raw at `first`
+ * and the data uses the blocks after it (one stream, so it shares the batches: GCM's E(K, J0)).
+ */
+export function v128Ctr(rk: usize, rounds: i32, counter: usize, src: usize, dst: usize, len: usize, mode: i32, ksOut: usize, first: usize): void {
+  const mask = ctrMask(mode);
+  const carryOn: u64 = mode == CTR_MODE_128 ? 1 : 0;
+  let h = bswap<u64>(load<u64>(counter));
+  let lo = bswap<u64>(load<u64>(counter, 8));
+  // (hi, lo) as native integers -> the big-endian counter block, in row-major byte order
+  const REV = v128.load(CTR_ROWS);
+  // With `first`, the stream is [first block][len data bytes]: offsets count from 16 bytes before
+  // src/dst (those 16 bytes are never read or written: block 0 goes to `first`).
+  const lead: usize = first != 0 ? 16 : 0;
+  const total = len + lead;
+  const s0 = src - lead, d0 = dst - lead;
+  let off: usize = 0;
+  while (off < total) {
+    const rem = total - off;
+    const n = rem < 128 ? rem : 128;
+    const l1 = ctrStep(lo, 1, mask), l2 = ctrStep(lo, 2, mask), l3 = ctrStep(lo, 3, mask);
+    const l4 = ctrStep(lo, 4, mask), l5 = ctrStep(lo, 5, mask), l6 = ctrStep(lo, 6, mask);
+    const l7 = ctrStep(lo, 7, mask);
+    v128Batch(rk, rounds,
+      i8x16.swizzle(i64x2.replace_lane(i64x2.splat(h), 1, lo), REV),
+      i8x16.swizzle(i64x2.replace_lane(i64x2.splat(h + (carryOn & <u64>(l1 < lo))), 1, l1), REV),
+      i8x16.swizzle(i64x2.replace_lane(i64x2.splat(h + (carryOn & <u64>(l2 < lo))), 1, l2), REV),
+      i8x16.swizzle(i64x2.replace_lane(i64x2.splat(h + (carryOn & <u64>(l3 < lo))), 1, l3), REV),
+      i8x16.swizzle(i64x2.replace_lane(i64x2.splat(h + (carryOn & <u64>(l4 < lo))), 1, l4), REV),
+      i8x16.swizzle(i64x2.replace_lane(i64x2.splat(h + (carryOn & <u64>(l5 < lo))), 1, l5), REV),
+      i8x16.swizzle(i64x2.replace_lane(i64x2.splat(h + (carryOn & <u64>(l6 < lo))), 1, l6), REV),
+      i8x16.swizzle(i64x2.replace_lane(i64x2.splat(h + (carryOn & <u64>(l7 < lo))), 1, l7), REV),
+      s0 + off, d0 + off, n, ksOut, true, off == 0 ? first : 0);
+    const next = ctrStep(lo, <u64>((n + 15) >> 4), mask);
+    h += carryOn & <u64>(next < lo);
+    lo = next;
+    off += n;
+  }
+  store<u64>(counter, bswap<u64>(h));
+  store<u64>(counter, bswap<u64>(lo), 8);
 }

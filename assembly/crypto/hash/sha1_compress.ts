@@ -191,10 +191,15 @@ function sha1CompressScalar(st: usize, p: usize, nblocks: usize): void {
   store<u32>(st, h0, 0); store<u32>(st, h1, 4); store<u32>(st, h2, 8); store<u32>(st, h3, 12); store<u32>(st, h4, 16);
 }
 
-// W_t + K_t for one block, written by the vector schedule and read by the scalar rounds. Private
-// scratch: message-derived, overwritten by every block (not wiped: it holds message words plus
-// public constants, never key material beyond what the caller's buffers already hold).
+// W_t for one block, written by the vector schedule and read by the scalar rounds. Private
+// scratch, overwritten by every block; it holds the schedule of the last block compressed (for HMAC
+// key setup, of the padded key), so callers that compress secrets wipe it with sha1WipeScratch().
 const SHA1_WK: usize = memory.data(320, 16);
+
+/** Zeroes the SIMD schedule scratch (nothing to do in the scalar build, which keeps W in locals). */
+export function sha1WipeScratch(): void {
+  if (ASC_FEATURE_SIMD) memory.fill(SHA1_WK, 0, 320);
+}
 
 /** Rotate each 32-bit lane left by one. */
 @inline function rol1x4(x: v128): v128 { return v128.or(i32x4.shl(x, 1), i32x4.shr_u(x, 31)); }

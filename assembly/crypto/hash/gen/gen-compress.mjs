@@ -103,10 +103,15 @@ function genSha1() {
   L.push(`}`);
   L.push(``);
   // SIMD
-  L.push(`// W_t + K_t for one block, written by the vector schedule and read by the scalar rounds. Private`);
-  L.push(`// scratch: message-derived, overwritten by every block (not wiped: it holds message words plus`);
-  L.push(`// public constants, never key material beyond what the caller's buffers already hold).`);
+  L.push(`// W_t for one block, written by the vector schedule and read by the scalar rounds. Private`);
+  L.push(`// scratch, overwritten by every block; it holds the schedule of the last block compressed (for HMAC`);
+  L.push(`// key setup, of the padded key), so callers that compress secrets wipe it with sha1WipeScratch().`);
   L.push(`const SHA1_WK: usize = memory.data(320, 16);`);
+  L.push(``);
+  L.push(`/** Zeroes the SIMD schedule scratch (nothing to do in the scalar build, which keeps W in locals). */`);
+  L.push(`export function sha1WipeScratch(): void {`);
+  L.push(`  if (ASC_FEATURE_SIMD) memory.fill(SHA1_WK, 0, 320);`);
+  L.push(`}`);
   L.push(``);
   L.push(`/** Rotate each 32-bit lane left by one. */`);
   L.push(`@inline function rol1x4(x: v128): v128 { return v128.or(i32x4.shl(x, 1), i32x4.shr_u(x, 31)); }`);

@@ -6,9 +6,11 @@
 // is Y as two u64 words in "natural" form (bit i of word 0 = coefficient of x^i), 16 bytes.
 import {
   GHASH_KEY_SIZE as KEY64, GHASH_POWERS, ghashKeyInit as keyInit64, ghashUpdate as update64,
-  ghashLengths as lengths64, revBitsInBytes,
+  ghashLengths as lengths64, ghash64KeyPowers, revBitsInBytes,
 } from "./ghash_ctmul64";
-import { GHASH_SIMD_KEY_SIZE, ghashSimdKeyInit, ghashSimdUpdate, ghashSimdLengths } from "./ghash_ctmul32x4";
+import {
+  GHASH_SIMD_KEY_SIZE, ghashSimdKeyInit, ghashSimdUpdate, ghashSimdLengths, ghashSimdKeyPowers,
+} from "./ghash_ctmul32x4";
 
 export { GHASH_POWERS };
 
@@ -41,6 +43,11 @@ export function ghashUpdate(key: usize, state: usize, data: usize, len: usize): 
 export function ghashLengths(key: usize, state: usize, aadLen: u64, ctLen: u64, work: usize): void {
   if (ASC_FEATURE_SIMD) ghashSimdLengths(key, state, aadLen, ctLen, work);
   else lengths64(key, state, aadLen, ctLen);
+}
+
+/** Powers of H held by a key block: 1 or GHASH_POWERS; any other value means it is damaged. */
+export function ghashKeyPowers(key: usize): i32 {
+  return ASC_FEATURE_SIMD ? ghashSimdKeyPowers(key) : ghash64KeyPowers(key);
 }
 
 /** Sets a state from 16 bytes in GCM order. */

@@ -6,8 +6,8 @@
 // pipelined: several calls may be in flight; answers come back in order.
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { accessSync, chmodSync, constants as fsConstants, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { accessSync, chmodSync, constants as fsConstants, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
+import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { InteropError } from "./errors.js";
@@ -75,7 +75,7 @@ export function libsrtpAvailable(opts: LibsrtpToolOptions = {}): LibsrtpAvailabi
 }
 
 export interface LibsrtpHarnessStartParams extends LibsrtpToolOptions {
-  /** Where the compiled harness is cached (created if missing). Default: os.tmpdir(). */
+  /** Where the compiled harness is cached (created if missing). Default: a private per-user directory under os.tmpdir(). */
   cacheDir?: string;
   /** The harness source; default: harness.c of this package. */
   sourcePath?: string;
@@ -228,10 +228,10 @@ export async function buildLibsrtpHarness(params: LibsrtpHarnessStartParams = {}
     .update(JSON.stringify({ cc, ccVersion, CFLAGS, pkgFlags, platform: process.platform, arch: process.arch }))
     .digest("hex")
     .slice(0, 20);
-  const cacheDir = params.cacheDir ?? tmpdir();
-  mkdirSync(cacheDir, { recursive: true });
+  const cacheDir = params.cacheDir ?? defaultCacheDir();
+  mkdirSync(cacheDir, { recursive: true, mode: 0o700 });
   const binary = join(cacheDir, `gwsdk-libsrtp-harness-${key}`);
-  if (isExecutable(binary)) return binary;
+  if (isExecutable(binary) && isOurs(binary)) return binary;
 
   // Compile to a private name, then rename: concurrent builders each produce a whole binary.
   const tmp = `${binary}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
@@ -243,9 +243,36 @@ export async function buildLibsrtpHarness(params: LibsrtpHarnessStartParams = {}
       `compiling ${sourcePath} failed (${cc} exit ${result.code ?? result.signal}):\n${result.stderr.slice(-4000)}`,
     );
   }
-  chmodSync(tmp, 0o755);
-  renameSync(tmp, binary);
+  try {
+    chmodSync(tmp, 0o755);
+    renameSync(tmp, binary);
+  } catch (cause) {
+    rmSync(tmp, { force: true });
+    throw new InteropError("ERR_INTEROP_BUILD", `cannot install the harness binary at ${binary}`, { cause });
+  }
   return binary;
+}
+
+/**
+ * The default cache: a per-user directory under os.tmpdir(), private (0700) and owned by us, so
+ * that another local user cannot plant a binary under the predictable name that we would run.
+ */
+function defaultCacheDir(): string {
+  const uid = typeof process.getuid === "function" ? process.getuid() : undefined;
+  const dir = join(tmpdir(), `gwsdk-libsrtp-${uid ?? userInfo().username}`);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const st = statSync(dir);
+  if ((uid !== undefined && st.uid !== uid) || (st.mode & 0o077) !== 0) {
+    throw new InteropError("ERR_INTEROP_UNAVAILABLE", `${dir} is not a private directory of this user; remove it or pass cacheDir`);
+  }
+  return dir;
+}
+
+/** A cached binary is reused only if it is ours and nobody else can write it. */
+function isOurs(p: string): boolean {
+  const st = statSync(p);
+  const uid = typeof process.getuid === "function" ? process.getuid() : undefined;
+  return (uid === undefined || st.uid === uid) && (st.mode & 0o022) === 0;
 }
 
 function isExecutable(p: string): boolean {

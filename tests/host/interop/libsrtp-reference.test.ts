@@ -28,6 +28,10 @@ import {
 
 const sys = requirePkgConfig("libsrtp2", "libsrtp2-dev");
 
+function errorOf(r: LibsrtpPacketResult | undefined): string | undefined {
+  return r !== undefined && isPacketError(r) ? r.error : undefined;
+}
+
 function out(r: LibsrtpPacketResult | undefined, what: string): string {
   assert.ok(r instanceof Uint8Array, `${what}: libsrtp answered ${JSON.stringify(r)}`);
   return toHex(r);
@@ -188,9 +192,17 @@ describe("libsrtp harness agrees byte for byte with the node:crypto reference", 
     );
     const mkiBug = withMki && info.deviations.includes("srtcp-mki-srtp-tag-length");
     orderC.forEach((i, k) => {
-      if (mkiBug) assert.deepEqual(openedC[k], { error: "bad_mki", status: 25 }, `${tag} SRTCP unprotect #${i} (known libsrtp deviation)`);
-      else assert.equal(out(openedC[k], `${tag} SRTCP unprotect #${i}`), toHex(rtcpPlain[i]!), `${tag} SRTCP unprotect #${i}`);
+      const o = openedC[k];
+      if (mkiBug && !(o instanceof Uint8Array)) {
+        // Known libsrtp deviation: it looks for the MKI inside the tag, so bad_mki unless the tag
+        // bytes there happen to equal an MKI: then the packet opens if it is the right key's MKI,
+        // and fails authentication (auth_fail) if it is the other key's.
+        assert.ok(o !== undefined && ["bad_mki", "auth_fail"].includes(o.error), `${tag} SRTCP unprotect #${i} (known libsrtp deviation): ${JSON.stringify(o)}`);
+      } else {
+        assert.equal(out(o, `${tag} SRTCP unprotect #${i}`), toHex(rtcpPlain[i]!), `${tag} SRTCP unprotect #${i}`);
+      }
     });
+    if (mkiBug) assert.ok(openedC.some((o) => errorOf(o) === "bad_mki"), `${tag}: the libsrtp SRTCP MKI deviation did not show`);
     await h.destroySession(tx);
     await h.destroySession(rx);
   }

@@ -398,13 +398,16 @@ export abstract class SrtpSession {
       this.events();
       throw this.statusError(r, where);
     }
+    // One copy of the whole packet area, then a view per packet (no allocation per packet).
+    const first = descs + n * 16;
+    const copy = u8.slice(first, at);
     const out: SrtpBatchResult[] = new Array(n);
     const rtcp = op >= 2;
     for (let i = 0; i < n; i++) {
       const d = descs + i * 16;
-      const ptr = v.getUint32(d, true);
+      const ptr = v.getUint32(d, true) - first;
       const res = v.getInt32(d + 12, true);
-      if (res >= 0) out[i] = u8.slice(ptr, ptr + res);
+      if (res >= 0) out[i] = copy.subarray(ptr, ptr + res);
       else {
         const p = packets[i]!;
         const ssrcOff = rtcp ? 4 : 8;

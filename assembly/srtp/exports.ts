@@ -7,7 +7,7 @@ import {
   DIR_SENDER, keySlotSize, NO_KEY, S_ACTIVE_KEY, S_AUTH_FAILURES, S_BYTES, S_CIPHER, S_DIRECTION,
   S_EVENTS, S_KEY_LEN, S_LAST_KEY, S_MAX_KEYS, S_MKI_LEN, S_PACKETS, S_REPLAYS, S_SALT_LEN,
   S_STREAM_COUNT, S_TOTAL_SIZE, K_IN_USE, K_MKI, K_MKI_LEN, K_SRTCP_LIMIT, K_SRTCP_USES, K_SRTP_LIMIT,
-  K_SRTP_USES, T_AUTH_FAILURES, T_BYTES, T_FLAGS, T_INDEX, T_PACKETS, T_REPLAYS, T_SRTCP_INDEX,
+  K_SRTP_USES, T_AUTH_FAILURES, T_BYTES, T_FLAGS, T_INDEX, T_PACKETS, T_REPLAYS, T_SRTCP_INDEX, T_SRTCP_BITMAP,
   TF_SRTP_SEEN, TF_SRTCP_SEEN, sessionSize, streamSlotSize, WINDOW_MIN, WINDOW_MAX, MAX_STREAMS,
 } from "./layout";
 import { AUTH_KEY_LEN, CIPHER_AES_GCM, PARAM_CIPHER, profileByte, profileKnown, profileParam } from "./profiles";
@@ -293,7 +293,7 @@ export function srtcp_set_index(s: usize, ssrc: u32, index: u32): i32 {
   store<u32>(t, index, T_SRTCP_INDEX);
   if (load<u8>(s, S_DIRECTION) != DIR_SENDER) {
     store<u32>(t, load<u32>(t, T_FLAGS) | TF_SRTCP_SEEN, T_FLAGS);
-    memory.fill(t + 48, 0, 16);
+    memory.fill(t + T_SRTCP_BITMAP, 0, 16);
   }
   return OK;
 }

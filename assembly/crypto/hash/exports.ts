@@ -16,7 +16,6 @@ import {
 } from "./hmac";
 import { HKDF_CONTEXT_MAX, HKDF_LABEL_MAX, hkdfExpand, hkdfExpandLabel, hkdfExtract } from "./hkdf";
 import { tls12Prf } from "./tls12_prf";
-import { sha1WipeScratch } from "./sha1_compress";
 
 /** True when two non-empty ranges share a byte. */
 @inline function clash(a: usize, an: usize, b: usize, bn: usize): bool {
@@ -80,7 +79,6 @@ export function sha_final(ctx: usize, out: usize, cap: usize): i32 {
   if (cap < dl) return ERR_CAPACITY;
   shaFinal(ctx, out);
   wipe(ctx, SHA_CTX_SIZE);
-  sha1WipeScratch();
   return <i32>dl;
 }
 
@@ -154,7 +152,6 @@ export function hmac_final(mctx: usize, out: usize, outLen: usize): i32 {
   if (outLen == 0 || outLen > shaDigestLen(<i32>load<u32>(mctx, HMAC_OFF_ALG))) return ERR_ARG;
   hmacFinal(mctx, out, outLen);
   wipe(mctx, HMAC_CTX_SIZE);
-  sha1WipeScratch();
   return <i32>outLen;
 }
 

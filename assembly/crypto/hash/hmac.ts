@@ -22,7 +22,6 @@ import {
   shaStateCopy, shaStateInit, shaStateOut, shaUpdate,
 } from "./sha";
 import { copySmall, zeroSmall } from "./bytes";
-import { sha1WipeScratch } from "./sha1_compress";
 import { ctEqual } from "../../util/ct";
 
 export const HMAC_KEY_SIZE: usize = 144;
@@ -69,7 +68,6 @@ export function hmacKeyInit(kctx: usize, alg: i32, key: usize, keyLen: usize): v
   shaStateInit(alg, kctx + HMAC_KEY_OFF_OUTER);
   shaCompress(alg, kctx + HMAC_KEY_OFF_OUTER, BLOCK, 1);
   zeroSmall(BLOCK, bl);
-  if (alg == ALG_SHA1) sha1WipeScratch();
   store<u32>(kctx, HMAC_KEY_MAGIC, HMAC_OFF_MAGIC);
   store<u32>(kctx, <u32>alg, HMAC_OFF_ALG);
   store<u64>(kctx, 0, 8);

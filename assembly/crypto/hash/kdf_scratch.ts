@@ -1,7 +1,6 @@
 // Private scratch shared by the key derivation functions (HKDF, HKDF-Expand-Label, TLS 1.2 PRF).
 // None of them calls another while it holds data here, and each wipes what it used before returning.
 import { HMAC_CTX_SIZE, HMAC_KEY_SIZE } from "./hmac";
-import { sha1WipeScratch } from "./sha1_compress";
 
 export const KDF_KEY: usize = memory.data(<i32>HMAC_KEY_SIZE, 16);
 export const KDF_MAC: usize = memory.data(<i32>HMAC_CTX_SIZE, 16);
@@ -22,5 +21,4 @@ export function kdfWipe(): void {
   memory.fill(KDF_PREV, 0, 64);
   memory.fill(KDF_BLOCK, 0, 64);
   memory.fill(KDF_COUNTER, 0, 16);
-  sha1WipeScratch();
 }

@@ -10,7 +10,7 @@
 //
 // Internal API: no bounds or state checks (exports.ts does them). Timing depends only on lengths:
 // every branch below is on the algorithm id or on byte counts, never on message or state bytes.
-import { SHA1_H0, SHA1_H1, SHA1_H2, SHA1_H3, SHA1_H4, sha1Compress, sha1WipeScratch } from "./sha1_compress";
+import { SHA1_H0, SHA1_H1, SHA1_H2, SHA1_H3, SHA1_H4, sha1Compress } from "./sha1_compress";
 import { SHA256_H0, SHA256_H1, SHA256_H2, SHA256_H3, SHA256_H4, SHA256_H5, SHA256_H6, SHA256_H7, sha256Compress } from "./sha256_compress";
 import {
   SHA384_H0, SHA384_H1, SHA384_H2, SHA384_H3, SHA384_H4, SHA384_H5, SHA384_H6, SHA384_H7,
@@ -232,7 +232,6 @@ export function shaSnapshot(ctx: usize, out: usize): void {
   copySmall(TMP_CTX, ctx, SHA_CTX_SIZE);
   shaFinal(TMP_CTX, out);
   zeroSmall(TMP_CTX, SHA_CTX_SIZE);
-  sha1WipeScratch();
 }
 
 /**
@@ -244,5 +243,4 @@ export function shaDigest(alg: i32, p: usize, n: usize, out: usize): void {
   shaUpdate(TMP_CTX, p, n);
   shaFinal(TMP_CTX, out);
   zeroSmall(TMP_CTX, SHA_CTX_SIZE);
-  if (alg == ALG_SHA1) sha1WipeScratch();
 }

@@ -5,3 +5,4 @@ export * from "./crypto/aes/exports";
 export * from "./crypto/hash/exports";
 export * from "./crypto/gcm/exports";
 export * from "./tls/exports";
+export * from "./srtp/exports";

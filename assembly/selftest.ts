@@ -5,6 +5,7 @@ import { aesSelfTest } from "./crypto/aes/selftest";
 import { hashSelfTest } from "./crypto/hash/selftest";
 import { gcmSelfTest } from "./crypto/gcm/selftest";
 import { tlsSelfTest } from "./tls/selftest";
+import { srtpSelfTest } from "./srtp/selftest";
 
 let failedId: i32 = 0;
 
@@ -18,6 +19,7 @@ export function runSelfTest(): i32 {
   if (r == 0) r = hashSelfTest();
   if (r == 0) r = gcmSelfTest();
   if (r == 0) r = tlsSelfTest();
+  if (r == 0) r = srtpSelfTest();
   failedId = r;
   return r;
 }

@@ -25,3 +25,8 @@ export { resolvePolicy, SDK_BUILD_DATE } from "./tls/policy.js";
 export type { TlsPolicy, ResolvedTlsPolicy, TlsVersionLabel } from "./tls/policy.js";
 export type { PeerCertificate } from "./tls/verify-peer.js";
 export type { AsymmetricProvider, KeyShare } from "./tls/asymmetric.js";
+export { SrtpApi, SrtpSender, SrtpReceiver, SrtpSession, SrtpError, SRTP_PROFILES, srtpProfile, srtpProfileByDtlsId } from "./srtp/index.js";
+export type {
+  SrtpKey, SrtpOptions, SrtpStats, SrtpKeyLimitEvent, SrtpBatchOptions, SrtpBatchResult, SrtpProfileName, SrtpProfileInfo,
+  SrtpErrorCode, SrtpErrorDetails, SrtpSizes,
+} from "./srtp/index.js";

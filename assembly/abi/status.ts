@@ -24,6 +24,34 @@ export const ERR_STATE: i32 = -7;
 /** A counter or keystream limit would be exceeded (e.g. a 32-bit CTR block counter, 2^16 AES-CM blocks). */
 export const ERR_LIMIT: i32 = -8;
 
+// ---- SRTP / SRTCP (-32 .. -63) ----  (assembly/srtp/, docs/srtp.md)
+/** The authentication tag did not verify; nothing was written and no state changed. */
+export const ERR_SRTP_AUTH_FAIL: i32 = -32;
+/** The packet index was already received (inside the replay window). */
+export const ERR_SRTP_REPLAY: i32 = -33;
+/** The packet index lies behind the replay window (too old to tell). */
+export const ERR_SRTP_REPLAY_OLD: i32 = -34;
+/** The packet's MKI names no master key of the session (or an MKI is malformed / duplicated). */
+export const ERR_SRTP_MKI: i32 = -35;
+/** The master key reached its usage limit (2^48 SRTP / 2^31 SRTCP or the SDES lifetime), or the
+ *  packet index space of the stream is used up; re-key. */
+export const ERR_SRTP_KEY_EXPIRED: i32 = -36;
+/** The packet is not a well-formed RTP/RTCP (or SRTP/SRTCP) packet: checked before any crypto. */
+export const ERR_SRTP_MALFORMED: i32 = -37;
+/** The output capacity is smaller than the result; nothing was written. */
+export const ERR_SRTP_BUFFER: i32 = -38;
+/** Unknown SRTP protection profile. */
+export const ERR_SRTP_PROFILE: i32 = -39;
+/** The master key or master salt has the wrong length for the profile. */
+export const ERR_SRTP_KEY: i32 = -40;
+/** A sender was asked to protect a sequence number it already protected (and retransmission is off). */
+export const ERR_SRTP_REPEAT_TX: i32 = -41;
+/** The session has no room for another stream (max streams) or another master key (max keys). */
+export const ERR_SRTP_FULL: i32 = -42;
+/** No stream with this SSRC exists in the session. */
+export const ERR_SRTP_NO_STREAM: i32 = -43;
+/** The session context is not initialised, or has no usable master key. */
+export const ERR_SRTP_STATE: i32 = -44;
 // ---- TLS record layer (-64 .. -127) ----
 // The first six are protocol failures that map one-to-one to the RFC 8446 §6 alert this side must
 // send (host/tls/alerts.ts). After any of them the half connection is failed for good (sticky).

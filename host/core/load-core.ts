@@ -7,6 +7,7 @@ import { CoreError } from "../errors.js";
 import { Arena } from "./arena.js";
 import { statusInfo } from "./status.js";
 import { CoreCrypto } from "./crypto/index.js";
+import { SrtpApi } from "../srtp/index.js";
 
 export type CoreVariant = "simd" | "scalar";
 
@@ -68,6 +69,8 @@ export class Core {
   readonly arena: Arena;
   /** Typed wrappers over the crypto primitives. */
   readonly crypto: CoreCrypto;
+  /** The SRTP/SRTCP engine (docs/api.md "SRTP"). */
+  readonly srtp: SrtpApi;
   private view: Uint8Array;
 
   constructor(exports: CoreExports, variant: CoreVariant | "custom") {
@@ -79,6 +82,7 @@ export class Core {
     const end = this.fn("arena_end")();
     this.arena = new Arena(() => this.u8, base, end);
     this.crypto = new CoreCrypto(this);
+    this.srtp = new SrtpApi(this);
   }
 
   /** A byte view over the core's linear memory. Memory never grows, so the view stays valid. */

@@ -1,0 +1,114 @@
+// Session contexts: initialisation, the per-call validity check, and the small state queries.
+import { OK, ERR_ARG, ERR_CAPACITY, ERR_SRTP_MKI, ERR_SRTP_PROFILE } from "../abi/status";
+import { inArena } from "../abi/arena";
+import {
+  SESSION_MAGIC, SESSION_HEADER_SIZE, S_CIPHER_ROOM, S_AUTH_ROOM, cipherRoom, authRoom, keySlotSize, STREAM_FIXED_SIZE, MAX_KEYS, NO_KEY,
+  S_MAGIC, S_DIRECTION, S_PROFILE, S_FLAGS, S_MKI_LEN, S_CIPHER, S_KEY_LEN, S_SALT_LEN,
+  S_SRTP_TAG_LEN, S_SRTCP_TAG_LEN, S_MAX_KEYS, S_ACTIVE_KEY, S_LAST_KEY, S_MAX_STREAMS, S_TABLE_MASK,
+  S_WINDOW, S_WINDOW_BITS, S_STREAM_SIZE, S_SEED, S_KEYS_OFF, S_TABLE_OFF, S_STREAMS_OFF,
+  S_KEY_SLOT_SIZE, S_TOTAL_SIZE, DIR_SENDER, DIR_RECEIVER, sessionSize, streamSlotSize,
+} from "./layout";
+import {
+  CIPHER_AES_CM, CIPHER_AES_GCM, CIPHER_NULL, PARAM_CIPHER, PARAM_KEY_LEN, PARAM_SALT_LEN, PARAM_SRTP_TAG_LEN, PARAM_SRTCP_TAG_LEN,
+  profileByte, profileKnown,
+} from "./profiles";
+import { tableCapacity, TABLE_ENTRY_SIZE } from "./stream_table";
+import { windowBitmapBits } from "./replay";
+
+/** The longest MKI (RFC 3711 allows any length; libsrtp and SDES practice use 1..4 octets). */
+export const MKI_MAX: usize = 4;
+
+/**
+ * Lays out a session in [s, s + len). flags: bit 0 = allow repeated sequence numbers on send;
+ * bits 8..15 = SRTCP tag length override for the HMAC profiles (0 = the profile's, else 4..10).
+ */
+export function sessionInit(
+  s: usize, len: usize, direction: i32, profile: i32, maxStreams: u32, maxKeys: u32, window: u32,
+  flags: u32, mkiLen: u32, seed: u32,
+): i32 {
+  if (!profileKnown(profile)) return ERR_SRTP_PROFILE;
+  if (direction != <i32>DIR_SENDER && direction != <i32>DIR_RECEIVER) return ERR_ARG;
+  if (<usize>mkiLen > MKI_MAX) return ERR_SRTP_MKI;
+  const cipher = profileByte(profile, PARAM_CIPHER);
+  const size = sessionSize(maxStreams, maxKeys, window, cipher);
+  if (size == 0) return ERR_ARG;
+  if (len < size) return ERR_CAPACITY;
+  const slotSize = keySlotSize(cipher);
+  let rtcpTag = profileByte(profile, PARAM_SRTCP_TAG_LEN);
+  const tagOverride = (flags >> 8) & 0xff;
+  if (tagOverride != 0) {
+    if (cipher == CIPHER_AES_GCM || tagOverride < 4 || tagOverride > 10) return ERR_ARG;
+    rtcpTag = <u8>tagOverride;
+  }
+  if ((flags & ~(<u32>0xff01)) != 0) return ERR_ARG;
+  memory.fill(s, 0, size);
+  const cap = tableCapacity(maxStreams);
+  const keysOff = SESSION_HEADER_SIZE;
+  const tableOff = keysOff + <usize>maxKeys * slotSize;
+  const streamsOff = tableOff + <usize>cap * TABLE_ENTRY_SIZE;
+  store<u8>(s, <u8>direction, S_DIRECTION);
+  store<u8>(s, <u8>profile, S_PROFILE);
+  store<u8>(s, <u8>(flags & 0xff), S_FLAGS);
+  store<u8>(s, <u8>mkiLen, S_MKI_LEN);
+  store<u8>(s, cipher, S_CIPHER);
+  store<u8>(s, profileByte(profile, PARAM_KEY_LEN), S_KEY_LEN);
+  store<u8>(s, profileByte(profile, PARAM_SALT_LEN), S_SALT_LEN);
+  store<u8>(s, profileByte(profile, PARAM_SRTP_TAG_LEN), S_SRTP_TAG_LEN);
+  store<u8>(s, rtcpTag, S_SRTCP_TAG_LEN);
+  store<u8>(s, <u8>maxKeys, S_MAX_KEYS);
+  store<u8>(s, NO_KEY, S_ACTIVE_KEY);
+  store<u8>(s, NO_KEY, S_LAST_KEY);
+  store<u32>(s, maxStreams, S_MAX_STREAMS);
+  store<u32>(s, cap - 1, S_TABLE_MASK);
+  store<u32>(s, window, S_WINDOW);
+  store<u32>(s, windowBitmapBits(window), S_WINDOW_BITS);
+  store<u32>(s, <u32>streamSlotSize(window), S_STREAM_SIZE);
+  store<u32>(s, seed, S_SEED);
+  store<u32>(s, <u32>keysOff, S_KEYS_OFF);
+  store<u32>(s, <u32>tableOff, S_TABLE_OFF);
+  store<u32>(s, <u32>streamsOff, S_STREAMS_OFF);
+  store<u32>(s, <u32>slotSize, S_KEY_SLOT_SIZE);
+  store<u32>(s, <u32>cipherRoom(cipher), S_CIPHER_ROOM);
+  store<u32>(s, <u32>authRoom(cipher), S_AUTH_ROOM);
+  store<u32>(s, <u32>size, S_TOTAL_SIZE);
+  store<u32>(s, SESSION_MAGIC, S_MAGIC);
+  return OK;
+}
+
+/**
+ * True when s is an initialised session lying wholly in the arena whose geometry fields are
+ * consistent, so that every slot, table entry and bitmap the engine derives from them stays inside
+ * [s, s + total). Cheap (a few multiplications): run on every call.
+ */
+export function sessionCheck(s: usize): bool {
+  if (!inArena(s, SESSION_HEADER_SIZE)) return false;
+  if (load<u32>(s, S_MAGIC) != SESSION_MAGIC) return false;
+  const total = <usize>load<u32>(s, S_TOTAL_SIZE);
+  if (!inArena(s, total)) return false;
+  const maxKeys = <u32>load<u8>(s, S_MAX_KEYS);
+  const maxStreams = load<u32>(s, S_MAX_STREAMS);
+  const cap = <u64>load<u32>(s, S_TABLE_MASK) + 1;
+  const bits = load<u32>(s, S_WINDOW_BITS);
+  const streamSize = <u64>load<u32>(s, S_STREAM_SIZE);
+  const keysOff = <u64>load<u32>(s, S_KEYS_OFF);
+  const tableOff = <u64>load<u32>(s, S_TABLE_OFF);
+  const streamsOff = <u64>load<u32>(s, S_STREAMS_OFF);
+  if (maxKeys < 1 || maxKeys > MAX_KEYS || maxStreams < 1) return false;
+  if ((cap & (cap - 1)) != 0 || cap < <u64>maxStreams * 2) return false;
+  if (bits < 64 || (bits & (bits - 1)) != 0 || load<u32>(s, S_WINDOW) > bits) return false;
+  if (streamSize < <u64>STREAM_FIXED_SIZE + <u64>(bits >> 3)) return false;
+  const cipher = load<u8>(s, S_CIPHER);
+  if (cipher < CIPHER_AES_CM || cipher > CIPHER_NULL) return false;
+  const slotSize = <u64>keySlotSize(cipher);
+  if (<u64>load<u32>(s, S_KEY_SLOT_SIZE) != slotSize) return false;
+  if (<usize>load<u32>(s, S_CIPHER_ROOM) != cipherRoom(cipher) || <usize>load<u32>(s, S_AUTH_ROOM) != authRoom(cipher)) return false;
+  if (keysOff != <u64>SESSION_HEADER_SIZE) return false;
+  if (tableOff != keysOff + <u64>maxKeys * slotSize) return false;
+  if (streamsOff != tableOff + cap * <u64>TABLE_ENTRY_SIZE) return false;
+  if (streamsOff + <u64>maxStreams * streamSize > <u64>total) return false;
+  const active = load<u8>(s, S_ACTIVE_KEY);
+  if (active != NO_KEY && <u32>active >= maxKeys) return false;
+  const last = load<u8>(s, S_LAST_KEY);
+  if (last != NO_KEY && <u32>last >= maxKeys) return false;
+  return <usize>load<u8>(s, S_MKI_LEN) <= MKI_MAX;
+}

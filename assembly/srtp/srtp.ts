@@ -1,0 +1,204 @@
+// SRTP protect / unprotect (RFC 3711 §3.3, RFC 7714 §8).
+//
+// Packet layouts (MKI present only when the session has an MKI length):
+//   HMAC profiles:  header || E(payload) || MKI || tag          tag = HMAC-SHA1(k_a, header || E(payload) || ROC)
+//   AEAD profiles:  header || E(payload) || tag || MKI          AAD = header (RFC 7714 §8.2), MKI placed as libsrtp does
+//
+// Order of work, both directions: header validation; key selection (MKI); key-usage limit; stream
+// lookup; packet index estimation; replay check; capacity check; then the cryptography; and only
+// after it succeeded, the commit (stream creation, replay window, ROC, counters, key use). A packet
+// that fails any step changes no state and writes no output (in-place calls: the input is intact).
+//
+// The HMAC runs over contiguous memory: the 4-octet ROC is written where the MKI/tag go (as libsrtp
+// does), and on unprotect the 4 octets it covers are saved and put back before the tag is compared.
+import {
+  OK, ERR_SRTP_AUTH_FAIL, ERR_SRTP_BUFFER, ERR_SRTP_FULL, ERR_SRTP_KEY_EXPIRED, ERR_SRTP_MALFORMED,
+  ERR_SRTP_MKI, ERR_SRTP_REPEAT_TX, ERR_SRTP_REPLAY, ERR_SRTP_STATE,
+} from "../abi/status";
+import { ctEqual } from "../util/ct";
+import {
+  FLAG_ALLOW_REPEAT_TX, srtpAuthCtx, srtpCipherCtx, K_SRTP_SALT, S_CIPHER, S_FLAGS, S_IV, S_MKI_LEN,
+  S_SRTP_TAG_LEN, S_TAG, S_ERR_FLAGS, S_ERR_INDEX, S_ERR_SSRC, S_WINDOW, S_WINDOW_BITS, T_FLAGS, T_INDEX, T_SRTP_BITMAP, TF_SRTP_SEEN,
+} from "./layout";
+import { CIPHER_AES_CM, CIPHER_AES_GCM, GCM_IV_LEN, GCM_TAG_LEN } from "./profiles";
+import { RTP_FIXED_HEADER_LEN, rtpHeaderLen, rtpPaddingOk, rtpSeq, rtpSsrc, storeBe32 } from "./rtp_header";
+import { estimateIndex, indexRoc, INDEX_INVALID } from "./index_estimate";
+import { replayCheck, replayCommit } from "./replay";
+import { streamCreate, streamFind, streamRoom } from "./streams";
+import { activeKey, keyByMki, keyUsable } from "./keys";
+import { buildIv, IV_SSRC_OFFSET_CM, IV_SSRC_OFFSET_GCM } from "./iv";
+import { countAuthFailure, countPacket, countReplay, writeMki } from "./common";
+import { CTR_MODE_CM, aesCtrXor, gcmOpen, gcmSeal, hmacCompute } from "./primitives";
+
+/** Records the SSRC / index of the packet being processed, for the host's error objects. */
+@inline export function noteSsrc(s: usize, ssrc: u32): void {
+  store<u32>(s, ssrc, S_ERR_SSRC);
+  store<u32>(s, 1, S_ERR_FLAGS);
+}
+
+@inline export function noteIndex(s: usize, i: u64): void {
+  store<u64>(s, i, S_ERR_INDEX);
+  store<u32>(s, 3, S_ERR_FLAGS);
+}
+
+/** Index of the first packet of a stream: the ROC set beforehand (0 by default) and SEQ. */
+@inline function firstIndex(h: u64, seq: u32): u64 {
+  return (h & ~(<u64>0xffff)) | <u64>seq;
+}
+
+/** Commits an accepted SRTP index to the stream's window and highest index. */
+@inline function commitIndex(s: usize, t: usize, seen: bool, h: u64, i: u64): void {
+  store<u64>(t, replayCommit(t + T_SRTP_BITMAP, load<u32>(s, S_WINDOW_BITS), seen, h, i), T_INDEX);
+  store<u32>(t, load<u32>(t, T_FLAGS) | TF_SRTP_SEEN, T_FLAGS);
+}
+
+/**
+ * Protects the RTP packet src[0..len) into dst (capacity cap; dst == src for in place).
+ * Returns the SRTP packet length or a status.
+ */
+export function srtpProtect(s: usize, src: usize, len: usize, dst: usize, cap: usize): i32 {
+  store<u32>(s, 0, S_ERR_FLAGS);
+  const hlr = rtpHeaderLen(src, len);
+  if (hlr < 0) return hlr;
+  const hl = <usize>hlr;
+  if (!rtpPaddingOk(src, hl, len)) return ERR_SRTP_MALFORMED;
+  const k = activeKey(s);
+  if (k == 0) return ERR_SRTP_STATE;
+  if (!keyUsable(k, false)) return ERR_SRTP_KEY_EXPIRED;
+  const ssrc = rtpSsrc(src);
+  const seq = rtpSeq(src);
+  noteSsrc(s, ssrc);
+  let t = streamFind(s, ssrc);
+  let seen = false;
+  let h: u64 = 0;
+  if (t != 0) {
+    seen = (load<u32>(t, T_FLAGS) & TF_SRTP_SEEN) != 0;
+    h = load<u64>(t, T_INDEX);
+  } else if (!streamRoom(s)) return ERR_SRTP_FULL;
+  const i = seen ? estimateIndex(h, seq) : firstIndex(h, seq);
+  if (i == INDEX_INVALID) return ERR_SRTP_KEY_EXPIRED;
+  noteIndex(s, i);
+  let repeat = false;
+  if (seen) {
+    const r = replayCheck(t + T_SRTP_BITMAP, load<u32>(s, S_WINDOW_BITS), load<u32>(s, S_WINDOW), true, h, i);
+    if (r == ERR_SRTP_REPLAY) {
+      if ((load<u8>(s, S_FLAGS) & FLAG_ALLOW_REPEAT_TX) == 0) return ERR_SRTP_REPEAT_TX;
+      repeat = true;
+    } else if (r != OK) return r;
+  }
+  const cipher = load<u8>(s, S_CIPHER);
+  const mkiLen = <usize>load<u8>(s, S_MKI_LEN);
+  const tagLen: usize = cipher == CIPHER_AES_GCM ? <usize>GCM_TAG_LEN : <usize>load<u8>(s, S_SRTP_TAG_LEN);
+  const outLen = len + mkiLen + tagLen;
+  if (outLen > cap) return ERR_SRTP_BUFFER;
+  if (t == 0) {
+    t = streamCreate(s, ssrc);
+    if (t == 0) return ERR_SRTP_STATE;
+  }
+  const iv = s + S_IV;
+  const payloadLen = len - hl;
+  if (dst != src) memory.copy(dst, src, hl);
+  if (cipher == CIPHER_AES_GCM) {
+    buildIv(iv, k + K_SRTP_SALT, IV_SSRC_OFFSET_GCM, ssrc, i);
+    gcmSeal(srtpCipherCtx(s, k), iv, GCM_IV_LEN, dst, hl, src + hl, dst + hl, payloadLen, dst + len, tagLen);
+    writeMki(dst + len + tagLen, k, mkiLen);
+  } else {
+    if (cipher == CIPHER_AES_CM) {
+      buildIv(iv, k + K_SRTP_SALT, IV_SSRC_OFFSET_CM, ssrc, i);
+      aesCtrXor(srtpCipherCtx(s, k), iv, src + hl, dst + hl, payloadLen, CTR_MODE_CM);
+    } else if (dst != src) {
+      memory.copy(dst + hl, src + hl, payloadLen);
+    }
+    // Authenticated portion || ROC, contiguous: the ROC sits where MKI || tag go (>= 4 octets).
+    storeBe32(dst + len, indexRoc(i));
+    hmacCompute(srtpAuthCtx(s, k), dst, len + 4, dst + len + mkiLen, tagLen);
+    writeMki(dst + len, k, mkiLen);
+  }
+  if (!repeat) commitIndex(s, t, seen, h, i);
+  countPacket(s, t, k, len, false);
+  return <i32>outLen;
+}
+
+/**
+ * Verifies and decrypts the SRTP packet src[0..len) into dst (capacity cap; dst == src for in
+ * place). Returns the RTP packet length or a status.
+ */
+export function srtpUnprotect(s: usize, src: usize, len: usize, dst: usize, cap: usize): i32 {
+  store<u32>(s, 0, S_ERR_FLAGS);
+  const cipher = load<u8>(s, S_CIPHER);
+  const mkiLen = <usize>load<u8>(s, S_MKI_LEN);
+  const tagLen: usize = cipher == CIPHER_AES_GCM ? <usize>GCM_TAG_LEN : <usize>load<u8>(s, S_SRTP_TAG_LEN);
+  if (len < RTP_FIXED_HEADER_LEN + mkiLen + tagLen) return ERR_SRTP_MALFORMED;
+  const outLen = len - mkiLen - tagLen;
+  const hlr = rtpHeaderLen(src, outLen);
+  if (hlr < 0) return hlr;
+  const hl = <usize>hlr;
+  const ssrc = rtpSsrc(src);
+  const seq = rtpSeq(src);
+  noteSsrc(s, ssrc);
+  let k: usize;
+  if (mkiLen != 0) {
+    k = keyByMki(s, cipher == CIPHER_AES_GCM ? src + len - mkiLen : src + outLen, mkiLen);
+    if (k == 0) return ERR_SRTP_MKI;
+  } else {
+    k = activeKey(s);
+    if (k == 0) return ERR_SRTP_STATE;
+  }
+  if (!keyUsable(k, false)) return ERR_SRTP_KEY_EXPIRED;
+  const t = streamFind(s, ssrc);
+  let seen = false;
+  let h: u64 = 0;
+  if (t != 0) {
+    seen = (load<u32>(t, T_FLAGS) & TF_SRTP_SEEN) != 0;
+    h = load<u64>(t, T_INDEX);
+  } else if (!streamRoom(s)) return ERR_SRTP_FULL;
+  const i = seen ? estimateIndex(h, seq) : firstIndex(h, seq);
+  if (i == INDEX_INVALID) return ERR_SRTP_KEY_EXPIRED;
+  noteIndex(s, i);
+  if (seen) {
+    const r = replayCheck(t + T_SRTP_BITMAP, load<u32>(s, S_WINDOW_BITS), load<u32>(s, S_WINDOW), true, h, i);
+    if (r != OK) {
+      countReplay(s, t);
+      return r;
+    }
+  }
+  if (outLen > cap) return ERR_SRTP_BUFFER;
+  const iv = s + S_IV;
+  if (cipher == CIPHER_AES_GCM) {
+    buildIv(iv, k + K_SRTP_SALT, IV_SSRC_OFFSET_GCM, ssrc, i);
+    // gcmOpen verifies before it decrypts and writes nothing when the tag is wrong.
+    if (gcmOpen(srtpCipherCtx(s, k), iv, GCM_IV_LEN, src, hl, src + hl, dst + hl, outLen - hl, src + outLen, tagLen) != OK) {
+      countAuthFailure(s, t);
+      return ERR_SRTP_AUTH_FAIL;
+    }
+  } else {
+    const saved = load<u32>(src + outLen);
+    storeBe32(src + outLen, indexRoc(i));
+    hmacCompute(srtpAuthCtx(s, k), src, outLen + 4, s + S_TAG, tagLen);
+    store<u32>(src + outLen, saved);
+    // Constant-time comparison: the time does not depend on where a forged tag differs.
+    if (!ctEqual(s + S_TAG, src + outLen + mkiLen, tagLen)) {
+      countAuthFailure(s, t);
+      return ERR_SRTP_AUTH_FAIL;
+    }
+  }
+  // Authenticated: from here on nothing can fail for a sound context.
+  let st = t;
+  if (st == 0) {
+    st = streamCreate(s, ssrc);
+    if (st == 0) return ERR_SRTP_STATE;
+  }
+  if (cipher == CIPHER_AES_CM) {
+    buildIv(iv, k + K_SRTP_SALT, IV_SSRC_OFFSET_CM, ssrc, i);
+    aesCtrXor(srtpCipherCtx(s, k), iv, src + hl, dst + hl, outLen - hl, CTR_MODE_CM);
+    if (dst != src) memory.copy(dst, src, hl);
+  } else if (cipher == CIPHER_AES_GCM) {
+    if (dst != src) memory.copy(dst, src, hl);
+  } else if (dst != src) {
+    memory.copy(dst, src, outLen);
+  }
+  commitIndex(s, st, seen, h, i);
+  countPacket(s, st, k, outLen, false);
+  return <i32>outLen;
+}
+

@@ -8,6 +8,8 @@ import { resolve } from "node:path";
 import { runCoreConformance, coreSuiteIds } from "../conformance/core.js";
 import { coreReportText, coreReportJunit } from "../conformance/core-output.js";
 import { runPeerConformance } from "../conformance/peer/index.js";
+import { runSrtpConformance } from "../conformance/srtp.js";
+import { srtpReportText, srtpReportJunit } from "../conformance/srtp-output.js";
 import { peerReportText, peerReportJunit } from "../conformance/peer-output.js";
 import { exitStatusOf, type Verdict } from "../conformance/report.js";
 
@@ -23,8 +25,9 @@ commands:
   core [--wasm FILE | --variant simd|scalar] [--suite ID]... [--vectors DIR]
         every known-answer vector the SDK ships and the power-on self-test, against a core build
         (a shipped one, or the .wasm built for a board)
-  srtp --libsrtp
-        byte-for-byte SRTP/SRTCP differential against the system libsrtp, every common profile
+  srtp --libsrtp [--wasm FILE | --variant simd|scalar] [--packets N]
+        byte-for-byte SRTP/SRTCP differential of the core's SRTP engine against the system
+        libsrtp, every profile both support (skipped, with the install command, without libsrtp)
   peer HOST:PORT --store DIR --servername FQDN [--identity NAME] [--timeout MS]
        [--call [--to NUMBER] [--from NUMBER] [--call-seconds N] [--answer-timeout MS]]
         probe a peer (Mediation Server): TCP, TLS versions, certificate, mutual TLS, SIP OPTIONS,
@@ -47,6 +50,7 @@ const COMMON = {
 
 const OPTIONS: Record<string, NonNullable<ParseArgsConfig["options"]>> = {
   core: { wasm: { type: "string" }, variant: { type: "string" }, suite: { type: "string", multiple: true }, vectors: { type: "string" } },
+  srtp: { libsrtp: { type: "boolean" }, wasm: { type: "string" }, variant: { type: "string" }, packets: { type: "string" } },
   peer: {
     store: { type: "string" },
     servername: { type: "string" },
@@ -104,6 +108,9 @@ export async function conformanceCommand(argv: string[], ioOverride: Partial<Con
       case "peer":
         rendered = await peer(v, parsed.positionals);
         break;
+      case "srtp":
+        rendered = await srtp(v, parsed.positionals);
+        break;
       default:
         throw new UsageError(`unknown command "conformance ${cmd}"`);
     }
@@ -119,10 +126,23 @@ export async function conformanceCommand(argv: string[], ioOverride: Partial<Con
   }
 }
 
+function coreChoice(cmd: string, v: Record<string, string | boolean | string[] | undefined>): { wasm?: string; variant?: "simd" | "scalar" } {
+  if (v.wasm !== undefined && v.variant !== undefined) throw new UsageError(`conformance ${cmd}: give --wasm FILE or --variant, not both`);
+  if (v.variant !== undefined && v.variant !== "simd" && v.variant !== "scalar") throw new UsageError(`conformance ${cmd}: --variant must be simd or scalar`);
+  return { ...(typeof v.wasm === "string" ? { wasm: v.wasm } : {}), ...(typeof v.variant === "string" ? { variant: v.variant as "simd" | "scalar" } : {}) };
+}
+
+async function srtp(v: Record<string, string | boolean | string[] | undefined>, positionals: string[]): Promise<Rendered> {
+  if (positionals.length) throw new UsageError(`conformance srtp: unexpected argument "${positionals[0]}"`);
+  if (!v.libsrtp) throw new UsageError("conformance srtp: --libsrtp is required (libsrtp is the reference this differential runs against)");
+  const packets = intOption(v, "packets", 8, 100000);
+  const report = await runSrtpConformance({ ...coreChoice("srtp", v), ...(packets !== undefined ? { packets } : {}) });
+  return { status: report.summary.status, json: report, text: srtpReportText(report), junit: srtpReportJunit(report) };
+}
+
 async function core(v: Record<string, string | boolean | string[] | undefined>, positionals: string[]): Promise<Rendered> {
   if (positionals.length) throw new UsageError(`conformance core: unexpected argument "${positionals[0]}"`);
-  if (v.wasm !== undefined && v.variant !== undefined) throw new UsageError("conformance core: give --wasm FILE or --variant, not both");
-  if (v.variant !== undefined && v.variant !== "simd" && v.variant !== "scalar") throw new UsageError("conformance core: --variant must be simd or scalar");
+  coreChoice("core", v);
   const suites = v.suite as string[] | undefined;
   if (suites) {
     const known = coreSuiteIds();

@@ -28,7 +28,7 @@ export function coreReportText(r: CoreConformanceReport): string {
     String(s.cases),
     String(s.passed),
     String(s.failed),
-    s.status === "notImplemented" ? "NOT IMPLEMENTED" : s.status === "skip" ? "SKIP" : s.failed ? "FAIL" : "pass",
+    s.status === "notImplemented" ? "NOT IMPLEMENTED" : s.status === "skip" ? "SKIP" : s.failed ? "FAIL" : s.skipped ? `pass (${s.skipped} not applicable)` : "pass",
     duration(s.durationMs),
   ]);
   rows.push(["total", String(r.summary.cases), String(r.summary.passed), String(r.summary.failed), "", duration(r.durationMs)]);
@@ -62,11 +62,14 @@ export function coreReportText(r: CoreConformanceReport): string {
   }
   const notes = r.suites.filter((s) => s.note);
   for (const s of notes) out.push(`note: ${s.id}: ${s.note}`);
-  if (notes.length) out.push("");
+  const na = r.suites.flatMap((s) => (s.status === "skip" ? [] : s.results.filter((x) => x.status === "skip").map((x) => `not applicable: ${s.id} / ${x.name}: ${x.message}`)));
+  out.push(...na);
+  if (notes.length || na.length) out.push("");
   const sum = r.summary;
   out.push(
     `result: ${verdictLabel(sum.status)} — ${sum.passed} of ${sum.cases} cases passed, ${sum.failed} failed` +
       (sum.notImplemented ? `, ${sum.notImplemented} not implemented` : "") +
+      (sum.skipped ? `, ${sum.skipped} not applicable or not run` : "") +
       `; self-test ${verdictLabel(r.selfTest.status).toLowerCase()}`,
   );
   return out.join("\n") + "\n";

@@ -10,6 +10,7 @@ import { cipherSuite } from "../tls/record-suites.js";
 import { TlsSecret } from "../tls/key-schedule-secret.js";
 import { TlsTranscript } from "../tls/key-schedule-transcript.js";
 import { Tls13KeySchedule, tls13Finished, tls13TrafficKeys } from "../tls/key-schedule-tls13.js";
+import { srtpProfile, type SrtpProfileName } from "../srtp/profiles.js";
 import { bytesOf, firstDifference, type FirstDifference } from "./report.js";
 import type { VectorFile } from "./package-files.js";
 
@@ -22,6 +23,9 @@ export class Mismatch extends Error {
 
 /** Thrown by CaseContext.expect for a property that is not a byte comparison. */
 export class PropertyFailure extends Error {}
+
+/** Thrown by a case that does not apply (a policy the SDK does not offer); reported as skipped with the reason. */
+export class SkipCase extends Error {}
 
 /** What a case body uses to compare results. */
 export interface CaseContext {
@@ -343,6 +347,164 @@ const rfc7714: CoreSuite = {
     })),
 };
 
+// ---- SRTP engine (core.srtp) ---------------------------------------------------------------------
+
+const SRTP = [
+  "srtp_profile_param", "srtp_session_size", "srtp_key_slot_size", "srtp_stream_slot_size", "srtp_session_init", "srtp_key_add", "srtp_key_use",
+  "srtp_key_remove", "srtp_protect", "srtp_unprotect", "srtcp_protect", "srtcp_unprotect", "srtp_batch", "srtp_set_roc", "srtp_get_roc",
+  "srtcp_set_index", "srtcp_get_index", "srtp_events",
+] as const;
+
+/** An SRTP error of the expected kind, else a PropertyFailure naming what happened. */
+function expectSrtpError(t: CaseContext, what: string, codes: readonly string[], fn: () => unknown): void {
+  try {
+    fn();
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    t.expect(code !== undefined && codes.includes(code), `${what}: refused with ${code ?? String(e)}, expected ${codes.join(" or ")}`);
+    return;
+  }
+  t.expect(false, `${what}: accepted, expected ${codes.join(" or ")}`);
+}
+
+const srtpPackets: CoreSuite = {
+  id: "srtp-packets-libsrtp",
+  title: "SRTP/SRTCP protect/unprotect (libsrtp, baresip vectors)",
+  file: "srtp_packets_libsrtp.json",
+  requires: SRTP,
+  cases: (v) =>
+    v.cases.map((c) => ({
+      name: c.name,
+      run(core, t) {
+        const p = srtpProfile(c.profile);
+        // baresip's SRTCP case was made with a 32-bit SRTCP tag, outside the RFC pairing (tests/vectors/README.md)
+        const srtcpTagLength = c.kind === "srtcp" && typeof c.auth_tag_len === "number" && c.auth_tag_len !== p.srtcpTagLength ? c.auth_tag_len : undefined;
+        const opts = { profile: c.profile as SrtpProfileName, masterKey: bytesOf(c.master_key), masterSalt: bytesOf(c.master_salt), ...(srtcpTagLength ? { srtcpTagLength } : {}) };
+        const ssrc = parseInt(c.ssrc, 16) >>> 0;
+        const tx = core.srtp.sender(opts);
+        const rx = core.srtp.receiver(opts);
+        try {
+          const sealed = bytesOf(c.protected_packet);
+          if (c.kind === "srtp") {
+            if (c.roc) tx.setRoc(ssrc, c.roc);
+            t.bytes("protected packet", c.protected_packet, tx.protect(bytesOf(c.plaintext_packet)));
+            const bad = sealed.slice();
+            bad[bad.length - 1]! ^= 0x01;
+            expectSrtpError(t, "a packet with a flipped tag bit", ["ERR_SRTP_AUTH"], () => rx.unprotect(bad));
+            t.bytes("unprotected packet", c.plaintext_packet, rx.unprotect(sealed));
+            expectSrtpError(t, "the same packet again", ["ERR_SRTP_REPLAY"], () => rx.unprotect(sealed));
+          } else {
+            // libsrtp numbers SRTCP from 1, RFC 3711 from 0: start the stream at the vector's index
+            tx.setSrtcpIndex(ssrc, c.srtcp_index);
+            t.bytes("protected packet", c.protected_packet, tx.protectRtcp(bytesOf(c.plaintext_packet)));
+            const bad = sealed.slice();
+            bad[bad.length - 1]! ^= 0x01;
+            expectSrtpError(t, "a packet with a flipped tag bit", ["ERR_SRTP_AUTH"], () => rx.unprotectRtcp(bad));
+            t.bytes("unprotected packet", c.plaintext_packet, rx.unprotectRtcp(sealed));
+            expectSrtpError(t, "the same packet again", ["ERR_SRTP_REPLAY"], () => rx.unprotectRtcp(sealed));
+          }
+        } finally {
+          tx.close();
+          rx.close();
+        }
+      },
+    })),
+};
+
+const srtpKdf: CoreSuite = {
+  id: "srtp-kdf",
+  title: "SRTP key derivation (RFC 3711 B.3, RFC 6188 §7.2/7.4)",
+  file: "srtp_kdf.json",
+  requires: [...SRTP, "srtp_key_add_session_keys"],
+  // The session keys stay inside the core: a sender keyed with the master key must protect exactly
+  // as one loaded with the vector's session keys, for SRTP (labels 0-2) or SRTCP (labels 3-5).
+  cases: (v) =>
+    v.cases.map((c) => ({
+      name: c.name,
+      run(core, t) {
+        t.expect(c.kdr === 0 && /^0+$/.test(String(c.index)), "only kdr = 0 is offered (RFC 3711 §4.3.1 default; SDES keys carry no KDR)");
+        const profile: SrtpProfileName = c.prf === "AES_256_CM_PRF" ? "AES_256_CM_HMAC_SHA1_80" : c.prf === "AES_192_CM_PRF" ? "AES_192_CM_HMAC_SHA1_80" : "AES_CM_128_HMAC_SHA1_80";
+        const out = new Map<number, Uint8Array>();
+        for (const d of c.derivations as { label: number; output: string; output_first_20?: string }[]) out.set(d.label, bytesOf(d.output_first_20 ?? d.output).subarray(0, d.label % 3 === 1 ? 20 : undefined));
+        const rtcp = out.has(3);
+        const base = rtcp ? 3 : 0;
+        const ke = out.get(base)!;
+        const ka = out.get(base + 1)!;
+        const ks = out.get(base + 2)!;
+        t.expect(!!ke && !!ka && !!ks, "the vector file lacks a derivation");
+        const dummy = { ke: new Uint8Array(ke.length).fill(0x5a), ka: new Uint8Array(20).fill(0x5b), ks: new Uint8Array(ks.length).fill(0x5c) };
+        const srtpSet = rtcp ? dummy : { ke, ka, ks };
+        const srtcpSet = rtcp ? { ke, ka, ks } : dummy;
+        const master = core.srtp.sender({ profile, masterKey: bytesOf(c.master_key), masterSalt: bytesOf(c.master_salt) });
+        const session = core.srtp.sender({ profile, masterKey: new Uint8Array(ke.length), masterSalt: new Uint8Array(14) });
+        try {
+          session.removeKey();
+          session.addSessionKeys(concat(srtpSet.ke, srtpSet.ka, srtpSet.ks, srtcpSet.ke, srtcpSet.ka, srtcpSet.ks));
+          for (let n = 0; n < 3; n++) {
+            const ssrc = 0x0badcafe + n;
+            if (rtcp) {
+              const pkt = new Uint8Array(8 + 20 * n + 12).map((_, i) => (i * 37 + n) & 0xff);
+              pkt.set([0x80, 201, 0, pkt.length / 4 - 1], 0);
+              new DataView(pkt.buffer).setUint32(4, ssrc);
+              t.bytes(`SRTCP packet ${n} (keys derived from the master key vs the vector's session keys)`, Buffer.from(session.protectRtcp(pkt)).toString("hex"), master.protectRtcp(pkt));
+            } else {
+              const pkt = new Uint8Array(12 + 40 * n + 20).map((_, i) => (i * 29 + n) & 0xff);
+              pkt.set([0x80, 0], 0);
+              new DataView(pkt.buffer).setUint16(2, 100 + n);
+              new DataView(pkt.buffer).setUint32(8, ssrc);
+              t.bytes(`SRTP packet ${n} (keys derived from the master key vs the vector's session keys)`, Buffer.from(session.protect(pkt)).toString("hex"), master.protect(pkt));
+            }
+          }
+        } finally {
+          master.close();
+          session.close();
+        }
+      },
+    })),
+};
+
+const rfc7714Packets: CoreSuite = {
+  id: "srtp-rfc7714-packets",
+  title: "SRTP/SRTCP AEAD_AES_GCM whole packets (RFC 7714 §16–17)",
+  file: "srtp_aes_gcm_rfc7714.json",
+  requires: [...SRTP, "srtp_key_add_session_keys"],
+  cases: (v) =>
+    v.cases.map((c) => ({
+      name: c.name,
+      run(core, t) {
+        const profile: SrtpProfileName = c.key.length === 32 ? "AEAD_AES_128_GCM" : "AEAD_AES_256_GCM";
+        // RFC 7714 gives session keys; SRTP and SRTCP use the same key and salt in its examples
+        const keys = concat(bytesOf(c.key), bytesOf(c.salt), bytesOf(c.key), bytesOf(c.salt));
+        const ssrc = parseInt(c.ssrc, 16) >>> 0;
+        const blank = { profile, masterKey: new Uint8Array(c.key.length / 2), masterSalt: new Uint8Array(12) };
+        const tx = core.srtp.sender(blank);
+        const rx = core.srtp.receiver(blank);
+        try {
+          for (const s of [tx, rx]) {
+            s.removeKey();
+            s.addSessionKeys(keys);
+          }
+          if (c.kind === "srtp") {
+            if (c.mode === "tag_only") throw new SkipCase("SRTP authentication without encryption under an AEAD profile is a policy the SDK does not offer (SRTP has no E flag)");
+            tx.setRoc(ssrc, parseInt(c.roc, 16));
+            t.bytes("protected packet", c.protected_packet, tx.protect(bytesOf(c.unprotected_packet)));
+            t.bytes("unprotected packet", c.unprotected_packet, rx.unprotect(bytesOf(c.protected_packet)));
+          } else {
+            if (c.e_flag === 1) {
+              tx.setSrtcpIndex(ssrc, parseInt(c.srtcp_index, 16));
+              t.bytes("protected packet", c.protected_packet, tx.protectRtcp(bytesOf(c.unprotected_packet)));
+            }
+            // receivers honour E = 0 (tag only) as well as E = 1
+            t.bytes("unprotected packet", c.unprotected_packet, rx.unprotectRtcp(bytesOf(c.protected_packet)));
+          }
+        } finally {
+          tx.close();
+          rx.close();
+        }
+      },
+    })),
+};
+
 // ---- TLS 1.3, RFC 8448 §3 ----------------------------------------------------------------------
 
 const TLS13_SUITE = "TLS_AES_128_GCM_SHA256";
@@ -586,6 +748,9 @@ export const CORE_SUITES: readonly CoreSuite[] = Object.freeze([
   ghash,
   gcm,
   rfc7714,
+  srtpKdf,
+  srtpPackets,
+  rfc7714Packets,
   tls13Keys,
   tls13Schedule,
   tls13Records,

@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { loadCore, shippedCorePath, defaultVariant, type Core, type CoreVariant } from "../core/load-core.js";
-import { CORE_SUITES, Mismatch, PropertyFailure, type CaseContext, type CoreSuite, type SuiteCase } from "./core-suites.js";
+import { CORE_SUITES, Mismatch, PropertyFailure, SkipCase, type CaseContext, type CoreSuite, type SuiteCase } from "./core-suites.js";
 import { defaultVectorsDir, readVectorFile, sourceText, toolInfo } from "./package-files.js";
 import { elapsedMs, firstDifference, bytesOf, worstVerdict, describeDifference, type FirstDifference, type ToolInfo, type Verdict } from "./report.js";
 
@@ -46,6 +46,8 @@ export interface CoreSuiteResult {
   passed: number;
   failed: number;
   notImplemented: number;
+  /** Cases that do not apply (a policy the SDK does not offer), with the reason in their result. */
+  skipped: number;
   /** Exports the suite needs that the core lacks. */
   missingExports: string[];
   durationMs: number;
@@ -87,7 +89,7 @@ export interface CoreConformanceReport {
   vectorsDir: string;
   selfTest: CoreSelfTestResult;
   suites: CoreSuiteResult[];
-  summary: { status: Verdict; suites: number; cases: number; passed: number; failed: number; notImplemented: number };
+  summary: { status: Verdict; suites: number; cases: number; passed: number; failed: number; notImplemented: number; skipped: number };
 }
 
 /** Self-test id ranges (docs/abi.md "Self-test failure ids"). */
@@ -133,6 +135,7 @@ function runCase(core: Core, c: SuiteCase): CoreCaseResult {
     const durationMs = elapsedMs(t0);
     if (e instanceof Mismatch) return { name: c.name, status: "fail", message: describeDifference(e.difference), difference: e.difference, durationMs };
     if (e instanceof PropertyFailure) return { name: c.name, status: "fail", message: e.message, durationMs };
+    if (e instanceof SkipCase) return { name: c.name, status: "skip", message: e.message, durationMs };
     const { code, message } = errorText(e);
     if (code === "ERR_CORE_NOT_IMPLEMENTED") return { name: c.name, status: "notImplemented", message, durationMs };
     return { name: c.name, status: "fail", message: `${code}: ${message}`, durationMs };
@@ -145,6 +148,7 @@ function countsOf(results: CoreCaseResult[]) {
     passed: results.filter((r) => r.status === "pass").length,
     failed: results.filter((r) => r.status === "fail").length,
     notImplemented: results.filter((r) => r.status === "notImplemented").length,
+    skipped: results.filter((r) => r.status === "skip").length,
   };
 }
 
@@ -233,7 +237,7 @@ function readOptional(path: string): Uint8Array | undefined {
 }
 
 /** Loads the core (self-test skipped) and describes it; a load failure is reported, not thrown. */
-async function openCore(opts: CoreConformanceOptions): Promise<{ core: Core | undefined; info: CoreInfo }> {
+export async function openCore(opts: Pick<CoreConformanceOptions, "wasm" | "wasmBytes" | "wasmName" | "variant">): Promise<{ core: Core | undefined; info: CoreInfo }> {
   let info: CoreInfo;
   let load: () => Promise<Core>;
   if (opts.wasmBytes !== undefined || opts.wasm !== undefined) {
@@ -277,7 +281,10 @@ export async function runCoreConformance(opts: CoreConformanceOptions = {}): Pro
     : { status: "fail", failedId: null, module: null, message: `the core did not load: ${info.loadError!.code}: ${info.loadError!.message}`, durationMs: 0 };
   const reason = core ? undefined : "the core did not load";
   const results = suites.map((s) => runCoreSuite(s, core, vectorsDir, reason));
-  const totals = results.reduce((a, r) => ({ cases: a.cases + r.cases, passed: a.passed + r.passed, failed: a.failed + r.failed, notImplemented: a.notImplemented + r.notImplemented }), { cases: 0, passed: 0, failed: 0, notImplemented: 0 });
+  const totals = results.reduce(
+    (a, r) => ({ cases: a.cases + r.cases, passed: a.passed + r.passed, failed: a.failed + r.failed, notImplemented: a.notImplemented + r.notImplemented, skipped: a.skipped + r.skipped }),
+    { cases: 0, passed: 0, failed: 0, notImplemented: 0, skipped: 0 },
+  );
   const status = worstVerdict([core ? "pass" : "fail", selfTest.status, ...results.map((r) => r.status)]);
   return {
     kind: "core",

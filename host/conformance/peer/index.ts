@@ -169,9 +169,9 @@ function versionItems(items: ItemList, probes: VersionProbe[]): void {
 
 /** The SRTP provider of the core when this build has the SRTP engine (core.srtp), else node:crypto's. */
 function srtpFor(core: Core | undefined): { provider: SrtpProvider; name: string } {
-  const srtp = (core as unknown as { srtp?: Partial<SrtpProvider> } | undefined)?.srtp;
-  if (srtp && typeof srtp.sender === "function" && typeof srtp.receiver === "function") {
-    return { provider: srtp as SrtpProvider, name: `gwsdk core (${core!.variant})` };
+  if (core && core.has("srtp_protect")) {
+    // core.srtp has the SrtpProvider shape (sender/receiver with protect/unprotect, addKey, useKey, removeKey)
+    return { provider: core.srtp as unknown as SrtpProvider, name: `gwsdk core SRTP (${core.variant} build)` };
   }
   return { provider: nodeSrtp, name: "node:crypto SRTP (this core build has no SRTP engine)" };
 }

@@ -1,7 +1,8 @@
 // Shared by the conformance kit's tests: the CLI with captured output, the report schemas, the
 // JUnit reader, and deliberately broken core builds.
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Ajv2020 from "ajv/dist/2020.js";
 import { conformanceCommand } from "../../../host/cli/conformance.js";
@@ -112,10 +113,36 @@ export function flipInData(wasm: Uint8Array, pattern: Uint8Array, at: number, ma
   return out;
 }
 
-/** Compiles AssemblyScript source (stub runtime, no SIMD) to a wasm module with asc's API. */
+/**
+ * Compiles AssemblyScript source (stub runtime, no SIMD) to a wasm module with asc's API. The
+ * result is cached in tests/.tmp under a hash of the source and the compiler's version (loading
+ * asc takes seconds; the module itself compiles in milliseconds).
+ */
 export async function compileAs(source: string): Promise<Uint8Array> {
+  const ascVersion = (JSON.parse(readFileSync(join(REPO_ROOT, "node_modules", "assemblyscript", "package.json"), "utf8")) as { version: string }).version;
+  const key = createHash("sha256").update(ascVersion).update("\0").update(source).digest("hex").slice(0, 24);
+  const cached = join(TMP_DIR, `asc-${key}.wasm`);
+  if (existsSync(cached)) return new Uint8Array(readFileSync(cached));
   const asc = await import("assemblyscript/asc");
   const r = await asc.compileString(source, { runtime: "stub", optimizeLevel: 1, noAssert: true, initialMemory: 2, maximumMemory: 2 } as never);
   assert.ok(r.binary, `asc failed: ${r.stderr.toString()}`);
+  mkdirSync(TMP_DIR, { recursive: true });
+  const tmp = `${cached}.${process.pid}.tmp`;
+  writeFileSync(tmp, r.binary!);
+  renameSync(tmp, cached);
   return r.binary!;
 }
+
+/**
+ * A tiny core: the loader's required exports, a passing self-test, AES entry points whose
+ * encryption traps (unreachable), and nothing else (no hash, GCM, SRTP or TLS exports).
+ */
+export const TINY_CORE = `
+  export function arena_base(): usize { return 65536; }
+  export function arena_end(): usize { return 131072; }
+  export function selftest(): i32 { return 0; }
+  export function core_abi_version(): i32 { return 1; }
+  export function aes_ctx_size(): i32 { return 64; }
+  export function aes_key_init(ctx: usize, key: usize, len: usize): i32 { return 0; }
+  export function aes_ecb_encrypt(ctx: usize, src: usize, dst: usize, len: usize): i32 { unreachable(); return 0; }
+`;

@@ -185,7 +185,8 @@ export function runCoreSuite(suite: CoreSuite, core: Core | undefined, vectorsDi
   const missing = suite.requires.filter((n) => !core.has(n));
   let results: CoreCaseResult[];
   if (missing.length > 0) {
-    const message = `not implemented: the core has no export ${missing.map((m) => `"${m}"`).join(", ")}`;
+    const shown = missing.slice(0, 3).map((m) => `"${m}"`).join(", ");
+    const message = `not implemented: the core has no export ${shown}${missing.length > 3 ? ` (and ${missing.length - 3} more, listed in missingExports)` : ""}`;
     results = list.map((c) => ({ name: c.name, status: "notImplemented", message, durationMs: 0 }));
   } else {
     results = [];

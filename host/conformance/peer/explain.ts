@@ -85,7 +85,7 @@ export function explainHandshake(e: unknown, ctx: { servername: string; gatewayF
     if (CLIENT_CERT_REFUSAL_ALERTS.has(err.alert)) {
       return { summary: `the peer refused the gateway's certificate: alert ${err.alert} received`, advice: explainClientCertAlert(err.alert, ctx.gatewayFqdn), clientCertRefused: err.alert };
     }
-    if (err.alert === "protocol_version") return plain("the peer accepts neither TLS 1.3 nor TLS 1.2, the only versions our stack speaks: enable TLS 1.2 on the Mediation Server (see the TLS version lines above)");
+    if (err.alert === "protocol_version") return plain("the peer accepts neither TLS 1.3 nor TLS 1.2, the only versions our stack speaks: enable TLS 1.2 on the Mediation Server (see tls-1.3 and tls-1.2)");
     if (err.alert === "handshake_failure") {
       return plain("the peer found nothing acceptable in our hello, or refused our certificate: it must allow ECDHE with AES-GCM (TLS 1.2) or TLS 1.3, and trust the gateway's CA");
     }
@@ -93,7 +93,7 @@ export function explainHandshake(e: unknown, ctx: { servername: string; gatewayF
   }
   switch (code) {
     case "ERR_TLS_CERT_NAME":
-      return plain(`the peer's certificate does not carry ${ctx.servername}: see the certificate lines above`);
+      return plain(`the peer's certificate does not carry ${ctx.servername}: see certificate-name`);
     case "ERR_TLS_CERT_UNTRUSTED":
     case "ERR_TLS_CERT_EXPIRED":
     case "ERR_TLS_CERT_NOT_YET_VALID":
@@ -102,7 +102,7 @@ export function explainHandshake(e: unknown, ctx: { servername: string; gatewayF
     case "ERR_TLS_CERT_EKU":
     case "ERR_TLS_CERT_WEAK":
     case "ERR_TLS_CERT_INVALID":
-      return plain("our side refused the peer's certificate: see the certificate lines above for what to change");
+      return plain("our side refused the peer's certificate: see certificate-chain and certificate-trust for what to change");
     case "ERR_TLS_CLOCK":
       return plain("the gateway's clock is not set: configure NTP, then probe again");
     case "ERR_TLS_PROTOCOL_VERSION":
@@ -120,7 +120,7 @@ export function explainHandshake(e: unknown, ctx: { servername: string; gatewayF
       return plain(`the handshake did not complete within ${ctx.timeoutMs} ms: the peer is slow or silent; check it is a TLS listener`);
     case "ERR_TLS_UNEXPECTED_EOF":
     case "ERR_TLS_SOCKET":
-      return plain("the peer closed the connection during the handshake without an alert: Windows (Schannel) does this when it refuses the TLS version, the cipher suites or the client certificate; compare with the TLS version lines above");
+      return plain("the peer closed the connection during the handshake without an alert: Windows (Schannel) does this when it refuses the TLS version, the cipher suites or the client certificate; compare with tls-1.3 and tls-1.2");
     case "ERR_TLS_CREDENTIALS":
       return plain("the gateway's own identity cannot be used: run `gwsdk cert check` and fix what it reports");
     default:

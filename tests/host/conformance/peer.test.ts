@@ -143,6 +143,7 @@ describe("conformance peer", { skip: sys.skip }, () => {
       assert.ok(c.stats!.rtpSent > 10 && c.stats!.rtpReceived > 10, JSON.stringify(c.stats));
       assert.equal(c.stats!.authFailures, 0);
       assert.equal(c.byeStatus, "ok");
+      assert.match(c.srtpProvider, /^gwsdk core SRTP/, "our side's media ran on the core's SRTP engine; the simulator's on node:crypto");
       assert.equal(peer.sim!.calls.length, 1, "the simulator saw one call");
       assert.ok(peer.sim!.calls[0]!.sip.ended, "and it has ended (BYE)");
     } finally {

@@ -2,6 +2,7 @@
 import { loadCore } from "../core/load-core.js";
 import { imageCommand } from "./image.js";
 import { certCommand } from "./cert.js";
+import { tlsCommand } from "./tls.js";
 import { conformanceCommand } from "./conformance.js";
 
 export type Command = (argv: string[]) => Promise<number>;
@@ -13,6 +14,7 @@ commands:
   image build|verify|flash|boot|status   signed firmware images and A/B slots
   sim                                run the gateway simulator on the default sim board
   cert <command>                     gateway certificates: keys, CSRs, chains, trust store, CRLs
+  tls connect|serve                  mutual TLS to/from a Mediation Server (like openssl s_client/s_server)
   conformance core|srtp|peer         conformance kit: core vectors, libsrtp differential, peer probe
 `;
 
@@ -39,6 +41,7 @@ const COMMANDS: Record<string, Command> = {
   // Until the simulator exists, the main job loads the core and reports its self-test.
   sim: selftestCommand,
   cert: certCommand,
+  tls: (argv) => tlsCommand(argv),
   conformance: conformanceCommand,
 };
 

@@ -1,6 +1,7 @@
 // Subcommand dispatch for the gwsdk CLI.
 import { loadCore } from "../core/load-core.js";
 import { imageCommand } from "./image.js";
+import { certCommand } from "./cert.js";
 
 export type Command = (argv: string[]) => Promise<number>;
 
@@ -10,6 +11,7 @@ commands:
   selftest [--variant simd|scalar]   load the core, run its power-on self-test, print a report
   image build|verify|flash|boot|status   signed firmware images and A/B slots
   sim                                run the gateway simulator on the default sim board
+  cert <command>                     gateway certificates: keys, CSRs, chains, trust store, CRLs
 `;
 
 async function selftestCommand(argv: string[]): Promise<number> {
@@ -34,6 +36,7 @@ const COMMANDS: Record<string, Command> = {
   image: imageCommand,
   // Until the simulator exists, the main job loads the core and reports its self-test.
   sim: selftestCommand,
+  cert: certCommand,
 };
 
 export async function runCli(argv: string[]): Promise<number> {

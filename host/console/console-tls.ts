@@ -65,8 +65,7 @@ export async function consoleSelfSigned(stateDir: string, dnsNames: string[], ip
     const st = await fs.stat(keyPath);
     const d = describe(cert);
     const x = new X509Certificate(cert);
-    const names = (x.subjectAltName ?? "").split(", ");
-    const coversNames = [...dnsNames.map((n) => `DNS:${n}`), ...ipAddresses.map((i) => `IP Address:${i}`)].every((n) => names.some((m) => m.toLowerCase() === n.toLowerCase()));
+    const coversNames = dnsNames.every((n) => x.checkHost(n) !== undefined) && ipAddresses.every((i) => x.checkIP(i) !== undefined);
     if ((st.mode & 0o077) === 0 && d.notAfter.getTime() - now.getTime() > RENEW_BEFORE_DAYS * DAY && coversNames && x.checkPrivateKey(createPrivateKey(key))) {
       return { key, cert, source: "console", subject: d.subject, fingerprintSha256: d.fingerprintSha256, notAfter: d.notAfter.toISOString() };
     }

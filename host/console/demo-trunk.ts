@@ -11,7 +11,7 @@ import { MediationPeer, type PeerCall } from "../sim/mediation/peer.js";
 import { nodeSrtp } from "../sim/mediation/node-srtp.js";
 import { SipEndpoint } from "../sip/endpoint.js";
 import { issueCertificate } from "./issue-cert.js";
-import { TrunkDataSource } from "./trunk-data-source.js";
+import { TrunkDataSource, type TrunkDataSourceOptions } from "./trunk-data-source.js";
 
 export interface DemoTrunkOptions {
   /** OPTIONS probe interval (default 2000 ms). */
@@ -22,6 +22,8 @@ export interface DemoTrunkOptions {
   rtcpIntervalMs?: number;
   gatewayFqdn?: string;
   poolFqdn?: string;
+  /** Options of the data source (how long ended calls and closed links stay listed). */
+  dataSource?: Pick<TrunkDataSourceOptions, "keepDownMs" | "keepEndedMs">;
 }
 
 interface Pem {
@@ -99,7 +101,7 @@ export class DemoTrunk {
       health: { intervalMs: o.optionsIntervalMs ?? 2000, failuresToDown: 3, timeoutMs: 2000 },
       userAgent: "gwsdk-demo-gateway",
     });
-    const source = new TrunkDataSource({ endpoint, gateway: { name: gatewayFqdn, board: "sim (demo trunk)" } });
+    const source = new TrunkDataSource({ endpoint, gateway: { name: gatewayFqdn, board: "sim (demo trunk)" }, ...(o.dataSource ?? {}) });
     const callOpts = (): GatewayCallOptions => ({
       srtp: nodeSrtp,
       pstn: new SimPstnPort(new ToneSource(700)),

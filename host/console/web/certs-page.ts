@@ -33,20 +33,29 @@ function CertTable({ certs, testId }: { certs: CertSummary[]; testId?: string })
   `;
 }
 
+function keyTypeLabel(k: string): string {
+  if (/^rsa\d+$/.test(k)) return `RSA ${k.slice(3)}`;
+  if (/^p\d+$/.test(k)) return `ECDSA P-${k.slice(1)}`;
+  return k;
+}
+
 function IdentityPanel({ id }: { id: IdentityView }) {
   const stateBadge = id.state === "active" ? "ok" : id.state === "renewing" ? "info" : "warn";
   const c = id.certificate;
+  // A pending identity is "unusable" only because its certificate has not come back yet: the
+  // panel says so in words rather than in red.
+  const check = c ? id.check : null;
   return html`
     <div class="panel" data-test="identity" data-identity=${id.name} data-state=${id.state}>
       <h2>Identity “${id.name}” <span class="badge ${stateBadge}" data-test="identity-state">${id.state}</span>
         ${id.trust ? html` <span class="badge ${id.trust === "trusted" ? "ok" : "warn"}" data-test="identity-trust">${id.trust}</span>` : null}
-        ${id.check ? html` <span class="badge ${id.check.status === "ok" ? "ok" : id.check.status === "warning" ? "warn" : "bad"}" data-test="identity-check">${id.check.status === "ok" ? "usable for MTLS" : id.check.status}</span>` : null}
+        ${check ? html` <span class="badge ${check.status === "ok" ? "ok" : check.status === "warning" ? "warn" : "bad"}" data-test="identity-check">${check.status === "ok" ? "usable for MTLS" : check.status === "warning" ? "usable, with warnings" : "unusable"}</span>` : null}
       </h2>
       <dl class="kv">
         <dt>FQDN</dt><dd data-test="identity-fqdn">${id.fqdn}</dd>
         ${id.sans.length ? html`<dt>Other names</dt><dd>${id.sans.join(", ")}</dd>` : null}
         ${id.ips.length ? html`<dt>IP addresses</dt><dd>${id.ips.join(", ")}</dd>` : null}
-        <dt>Key</dt><dd>${id.keyType}</dd>
+        <dt>Key</dt><dd>${keyTypeLabel(id.keyType)}</dd>
         ${c
           ? html`<dt>Certificate</dt><dd data-test="identity-subject">${c.subject}</dd>
               <dt>Issued by</dt><dd>${c.issuer}</dd>
@@ -55,8 +64,8 @@ function IdentityPanel({ id }: { id: IdentityView }) {
           : html`<dt>Certificate</dt><dd class="muted">none yet: submit the CSR to your CA and upload its answer below</dd>`}
         ${id.csrPending ? html`<dt>CSR</dt><dd>waiting for the CA's certificate · <a href=${`/api/certs/csr?name=${encodeURIComponent(id.name)}`} download data-test="csr-download-pending">download the CSR</a></dd>` : null}
       </dl>
-      ${id.check?.problems.map((p) => html`<div class="alert error"><code>${p.code}</code>${p.message}</div>`)}
-      ${id.check?.warnings.map((p) => html`<div class="alert warning"><code>${p.code}</code>${p.message}</div>`)}
+      ${check?.problems.map((p) => html`<div class="alert error" data-test="identity-problem"><code>${p.code}</code>${p.message}</div>`)}
+      ${check?.warnings.map((p) => html`<div class="alert warning" data-test="identity-warning"><code>${p.code}</code>${p.message}</div>`)}
       ${id.chain.length > 1 ? html`<h2>Chain</h2><${CertTable} certs=${id.chain} testId="chain" />` : null}
     </div>
   `;
@@ -88,7 +97,7 @@ function CsrForm({ overview, onDone }: { overview: CertsOverview; onDone: () => 
   };
   return html`
     <div class="panel">
-      <h2>${existing ? "Renew: new key and CSR" : "Create a certificate request (CSR)"}</h2>
+      <h2>${existing?.certificate ? "Renew: new key and CSR" : existing ? "New key and CSR (replaces the pending request)" : "Create a certificate request (CSR)"}</h2>
       <p class="muted">The key is made on the gateway and never leaves it. Submit the CSR to your enterprise CA (e.g. AD CS, a template with Server and Client Authentication), then upload the signed certificate below.${existing?.certificate ? " The current certificate stays in service until the new one is uploaded." : ""}</p>
       <form onSubmit=${submit} data-test="csr-form">
         <div class="row">
@@ -96,10 +105,10 @@ function CsrForm({ overview, onDone }: { overview: CertsOverview; onDone: () => 
           <label>Other DNS names (SAN)<input name="sans" placeholder="gw1-alt.contoso.com" value=${sans} onInput=${(e: Event) => setSans((e.target as HTMLInputElement).value)} /></label>
           <label>IP addresses (SAN)<input name="ips" placeholder="optional" value=${ips} onInput=${(e: Event) => setIps((e.target as HTMLInputElement).value)} /></label>
           <label>Key type<select name="keyType" value=${keyType} onChange=${(e: Event) => setKeyType((e.target as HTMLSelectElement).value)}>
-            ${overview.keyTypes.map((k) => html`<option value=${k}>${k === "rsa2048" ? "RSA 2048 (default)" : k.startsWith("rsa") ? `RSA ${k.slice(3)}` : `ECDSA ${k.toUpperCase().replace("P", "P-")}`}</option>`)}
+            ${overview.keyTypes.map((k) => html`<option value=${k}>${keyTypeLabel(k)}${k === "rsa2048" ? " (default)" : ""}</option>`)}
           </select></label>
         </div>
-        <div class="actions"><button type="submit" disabled=${busy} data-test="csr-submit">${busy ? "Generating key…" : existing ? "Create renewal CSR" : "Create CSR"}</button></div>
+        <div class="actions"><button type="submit" disabled=${busy} data-test="csr-submit">${busy ? "Generating key…" : existing?.certificate ? "Create renewal CSR" : existing ? "Create new CSR" : "Create CSR"}</button></div>
       </form>
       <${ErrorBox} error=${error} />
       ${csr

@@ -27,6 +27,8 @@ options:
   --allowed-host NAME   another host name the console answers to (repeatable)
   --enable              run even where the board has the console off (console.enabled = false)
   --demo                also run a loopback demo trunk (simulated Mediation Server, MTLS, SRTP calls)
+  --set-password-file F set (or replace) the console password from the first line of file F and exit
+                        (provisioning: a board that ships the console on should not wait for first use)
 `;
 
 export async function consoleCommand(argv: string[]): Promise<number> {
@@ -44,6 +46,7 @@ export async function consoleCommand(argv: string[]): Promise<number> {
         "allowed-host": { type: "string", multiple: true },
         enable: { type: "boolean" },
         demo: { type: "boolean" },
+        "set-password-file": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -71,6 +74,17 @@ export async function consoleCommand(argv: string[]): Promise<number> {
   const boardStore = board.id === "sim" || board.storage.kind !== "file" || !board.storage.path ? SIM_DEFAULT_STORE : board.storage.path;
   const storeDir = resolve(v.store ?? process.env.GWSDK_STORE ?? boardStore);
   const stateDir = resolve(v["state-dir"] ?? join(dirname(storeDir), "console"));
+
+  if (v["set-password-file"]) {
+    const { PasswordFile } = await import("./auth.js");
+    const { readFile, mkdir } = await import("node:fs/promises");
+    const pw = (await readFile(v["set-password-file"], "utf8")).split(/\r?\n/)[0] ?? "";
+    await mkdir(stateDir, { recursive: true, mode: 0o700 });
+    const pf = await PasswordFile.open(join(stateDir, "console-auth.json"));
+    await pf.change(pw);
+    process.stdout.write(`console password set in ${join(stateDir, "console-auth.json")}\n`);
+    return 0;
+  }
 
   const store = await CertStore.open(storeDir, { logger: { warn: (m) => process.stderr.write(`gwsdk console: ${m}\n`) } });
   let dataSource: ConsoleDataSource = new EmptyDataSource({ name: board.id, board: board.id });

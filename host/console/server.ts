@@ -141,7 +141,11 @@ export class ConsoleServer extends EventEmitter {
   private closed = false;
   private readonly dataSource: ConsoleDataSource;
   private readonly onSourceChange = () => this.scheduleBroadcast();
-  private readonly onIdentityChanged = () => void this.identityChanged();
+  /** Identity changes are handled one at a time, each reading the store afresh (no stale result wins). */
+  private identityQueue: Promise<void> = Promise.resolve();
+  private readonly onIdentityChanged = () => {
+    this.identityQueue = this.identityQueue.then(() => this.identityChanged()).catch((e: unknown) => this.opts.logger?.warn(`console: ${(e as Error).message}`));
+  };
   private readonly onTrustChanged = () => this.broadcastEvent("certs", {});
   private currentTls: ConsoleTlsCredentials;
   private urlText = "";
@@ -233,12 +237,13 @@ export class ConsoleServer extends EventEmitter {
   // ---- identity and hosts ---------------------------------------------------------------------
 
   private async identityChanged(): Promise<void> {
+    if (this.closed) return;
     await this.refreshAllowedHosts();
     const choice = this.opts.tls ?? "auto";
     if (choice === "auto" || choice === "gateway") {
       try {
         const next = await resolveConsoleTls({ choice, ...(this.opts.tlsIdentity ? { identity: this.opts.tlsIdentity } : {}), ...(this.opts.store ? { store: this.opts.store } : {}), stateDir: this.opts.stateDir, ...selfSignedNames(this.opts.bind ?? "127.0.0.1") });
-        if (next.fingerprintSha256 !== this.currentTls.fingerprintSha256) {
+        if (next.fingerprintSha256 !== this.currentTls.fingerprintSha256 && !this.closed) {
           (this.app.server as HttpsServer).setSecureContext({ key: next.key, cert: next.cert, minVersion: "TLSv1.2" });
           this.currentTls = next;
           this.opts.logger?.info(`console HTTPS identity is now ${next.source}: ${next.subject}`);

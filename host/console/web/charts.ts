@@ -22,7 +22,7 @@ function niceMax(v: number): number {
 
 export function LineChart(props: { title: string; series: Series[]; unit?: string; step?: boolean; testId?: string }) {
   const n = Math.max(2, ...props.series.map((s) => s.values.length));
-  const max = niceMax(Math.max(0, ...props.series.flatMap((s) => s.values)));
+  const max = niceMax(Math.max(0, ...props.series.flatMap((s) => s.values)) * 1.15); // headroom above the top value
   const x = (i: number, len: number) => ((i + (n - len)) / (n - 1)) * W;
   const y = (v: number) => H - PAD_BOTTOM - (v / max) * (H - PAD_TOP - PAD_BOTTOM);
   const path = (vals: number[]) => {

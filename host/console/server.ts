@@ -216,6 +216,11 @@ export class ConsoleServer extends EventEmitter {
     return typeof a === "object" && a ? a.port : 0;
   }
 
+  /** Live-update streams open now. */
+  get eventStreams(): number {
+    return this.clients.size;
+  }
+
   /** For tests: the fastify instance (inject()). */
   get fastify(): FastifyInstance {
     return this.app;
@@ -320,6 +325,12 @@ export class ConsoleServer extends EventEmitter {
   }
 
   private write(c: EventClient, event: string, data: unknown): void {
+    // A client that stopped reading (1 MiB queued) is dropped rather than buffered for ever.
+    if (c.res.writableLength > 1024 * 1024) {
+      c.res.destroy();
+      this.clients.delete(c);
+      return;
+    }
     c.res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   }
 
@@ -515,7 +526,8 @@ export class ConsoleServer extends EventEmitter {
       this.write(c, "status", this.status());
       const ping = setInterval(() => res.write(": ping\n\n"), 15_000);
       ping.unref();
-      req.raw.on("close", () => {
+      // the response's "close": the browser went away (or we ended the stream)
+      res.on("close", () => {
         clearInterval(ping);
         this.clients.delete(c);
       });

@@ -189,6 +189,18 @@ test("certificates through the API: CSR, openssl-signed import, errors as the st
   assert.equal(after.identities[0].check.problems.length, 0, JSON.stringify(after.identities[0].check));
   assert.deepEqual(after.identities[0].check.warnings.map((w: { code: string }) => w.code), ["WARN_CERT_CRL_MISSING"], "usable; only the missing CRL is noted");
 
+  // the same certificate again as DER and as PKCS#7 (.p7b): each format is read and accepted
+  const leafDer = openssl(["x509", "-outform", "DER"], { input: leafPem });
+  r = await c.req("POST", "/api/certs/import", { multipart: multipart({}, { name: "gw1.cer", data: leafDer }) });
+  assert.equal(r.status, 200, r.body);
+  assert.equal(r.json.format, "der");
+  writeFileSync(join(rig.dir, "leaf.pem"), leafPem);
+  const p7b = openssl(["crl2pkcs7", "-nocrl", "-certfile", join(rig.dir, "leaf.pem"), "-certfile", ca.root.cert.certFile, "-outform", "DER"]);
+  r = await c.req("POST", "/api/certs/import", { multipart: multipart({}, { name: "gw1.p7b", data: p7b }) });
+  assert.equal(r.status, 200, r.body);
+  assert.equal(r.json.format, "pkcs7");
+  assert.equal(r.json.chainLength, 2);
+
   // PKCS#12 with its key, into another identity; a wrong password is the store's ERR_CERT_PASSWORD
   const p12Key = join(rig.dir, "p12.key");
   const p12Csr = openssl(["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", p12Key, "-subj", "/CN=gw2.contoso.com"]).toString();
@@ -272,7 +284,7 @@ test("live updates: SSE history/status/point events, pushed on change, closed wi
     on: (_e, l) => listeners.push(l),
     off: () => undefined,
   };
-  const rig = await startRig({ dataSource: ds, pollIntervalMs: 100 });
+  const rig = await startRig({ dataSource: ds, pollIntervalMs: 100, maxEventStreams: 2 });
   t.after(() => rig.close());
   const c = new Client(rig.console);
   await c.logIn(PASSWORD);
@@ -284,6 +296,14 @@ test("live updates: SSE history/status/point events, pushed on change, closed wi
   assert.equal(st.data.gateway.name, "gw-live.contoso.com");
   const point = stream.events.filter((e) => e.event === "point").at(-1)!.data;
   assert.ok(point.txPps > 0 && point.calls === 1, JSON.stringify(point));
+  // streams are counted, limited, and forgotten when the browser goes away
+  const second = sse(rig.console.port, c.cookie!);
+  await until(() => rig.console.eventStreams === 2, 2000, "two streams");
+  const third = await httpsGet(rig.console.port, "/api/events", { cookie: c.cookie!, host: `127.0.0.1:${rig.console.port}` });
+  assert.equal(third.status, 503);
+  assert.equal(JSON.parse(third.body).error.code, "ERR_CONSOLE_BUSY");
+  second.close();
+  await until(() => rig.console.eventStreams === 1, 2000, "the closed stream forgotten");
   // a "change" pushes a status at once (not waiting for the poll)
   const n = stream.events.length;
   listeners.forEach((l) => l());

@@ -76,8 +76,11 @@ export interface ConsoleStatus {
 const COOKIE = "__Host-gwsdk-session";
 const CSRF_HEADER = "x-csrf-token";
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
-/** Routes open without a login (everything else under /api/ needs one). */
-const PUBLIC_API = new Set(["/api/session", "/api/login", "/api/setup"]);
+/**
+ * Routes open without a login; every other route needs one. Decided on the matched route, never on
+ * the raw URL: the router decodes "/%61pi/status" to /api/status, a string test on req.url would not.
+ */
+const PUBLIC_ROUTES = new Set(["/", "/favicon.ico", "/assets/app.js", "/assets/app.css", "/api/session", "/api/login", "/api/setup"]);
 const MAX_VERIFICATIONS_IN_FLIGHT = 2;
 
 const SECURITY_HEADERS: Record<string, string> = {
@@ -383,13 +386,14 @@ export class ConsoleServer extends EventEmitter {
     app.addHook("onRequest", async (req: Req, reply) => {
       for (const [k, v] of Object.entries(SECURITY_HEADERS)) reply.header(k, v);
       if (!this.hostAllowed(req)) throw new ConsoleError("ERR_CONSOLE_HOST", `this console does not answer to the host name "${hostOf(req.headers.host) ?? ""}" (add it to the console's allowedHosts)`);
-      const path = req.url.split("?")[0]!;
-      if (!path.startsWith("/api/")) return;
-      reply.header("cache-control", "no-store");
+      const route = req.routeOptions.url; // the matched route pattern; undefined when none matches (404)
+      const isApi = route?.startsWith("/api/") ?? false;
+      if (isApi) reply.header("cache-control", "no-store");
       const s = this.sessionOf(req);
       if (s) req.session = s;
       if (!SAFE_METHODS.has(req.method)) {
-        // Origin first (a browser always sends it on cross-origin and same-origin POSTs), then the token.
+        // Every state-changing request, whatever its path. Origin first (a browser sends it on
+        // cross-origin and same-origin POSTs alike), then the session's token.
         const origin = req.headers.origin;
         if (origin !== undefined && origin !== `https://${req.headers.host ?? ""}`) throw new ConsoleError("ERR_CONSOLE_ORIGIN", "refused: the request comes from another web site");
         const site = req.headers["sec-fetch-site"];
@@ -398,7 +402,7 @@ export class ConsoleServer extends EventEmitter {
           throw new ConsoleError("ERR_CONSOLE_CSRF", "refused: the request does not carry this session's CSRF token (reload the page)");
         }
       }
-      if (!PUBLIC_API.has(path) && !s?.authenticated) throw new ConsoleError("ERR_CONSOLE_AUTH", "log in first");
+      if (route !== undefined && !PUBLIC_ROUTES.has(route) && !s?.authenticated) throw new ConsoleError("ERR_CONSOLE_AUTH", "log in first");
     });
 
     app.setErrorHandler((err: Error & { code?: string; statusCode?: number; validation?: unknown }, req, reply) => {

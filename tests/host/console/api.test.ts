@@ -29,6 +29,12 @@ test("session, first-use setup and login: CSRF, Origin, fixation, rate limiting,
     assert.equal(r.status, 401, p);
     assert.equal(r.json.error.code, "ERR_CONSOLE_AUTH");
   }
+  // spellings the router maps onto a protected route do not get around the login
+  for (const p of ["/%61pi/status", "/api/%73tatus", "/api/status/", "/x/../api/status", "/api/./certs", "/%61pi/certs/csr?name=default"]) {
+    const r = await c.req("GET", p);
+    assert.ok(r.status === 401 || r.status === 404, `${p}: ${r.status}`);
+    assert.ok(!("links" in (r.json ?? {})) && !("identities" in (r.json ?? {})), p);
+  }
   const s = await c.req("GET", "/api/session");
   assert.equal(s.status, 200);
   assert.deepEqual({ passwordSet: s.json.passwordSet, authenticated: s.json.authenticated }, { passwordSet: false, authenticated: false });

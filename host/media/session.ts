@@ -68,6 +68,8 @@ export interface MediaStats {
   rttMs: number | undefined;
   /** Re-keys applied (tx switched or replaced). */
   rekeys: number;
+  /** 20 ms frames not sent because the send timer stalled for longer than `maxBurst` frames. */
+  framesSkipped: number;
 }
 
 export interface MediaSessionEvents {
@@ -89,7 +91,6 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
   private rx: SrtpRxRing | undefined;
   private readonly packetizer = new RtpPacketizer();
   private readonly sources = new Map<number, ReceiveStats>();
-  private currentSource: number | undefined;
   private readonly dtmfRx = new DtmfReceiver();
   private dtmfQueue: { digit: string; durationMs: number }[] = [];
   private dtmfTx: DtmfEventSender | undefined;
@@ -124,6 +125,7 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
     lastRtcpReceivedAt: 0,
     rttMs: undefined,
     rekeys: 0,
+    framesSkipped: 0,
   };
 
   private constructor(opts: MediaSessionOptions, rtp: dgram.Socket, rtcp: dgram.Socket) {
@@ -289,6 +291,7 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
         this.opts.pstn.readFrame(this.neg.codec.name);
         this.packetizer.tick();
         this.talking = false;
+        if (this.canSend()) this.stats.framesSkipped++;
       } else {
         this.sendFrame();
       }
@@ -430,7 +433,6 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
       this.sources.set(h.ssrc, src);
     }
     src.update(h.sequence, h.timestamp, Math.round(performance.now() * 8));
-    this.currentSource = h.ssrc;
     this.stats.rtpReceived++;
     this.stats.rtpBytesReceived += h.payloadLength;
     this.stats.lost = src.lost;

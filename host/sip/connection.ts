@@ -5,7 +5,7 @@ import { EventEmitter } from "node:events";
 import type { Duplex } from "node:stream";
 import { SipError } from "./errors.js";
 import { SipFramer } from "./framer.js";
-import { SipRequest, SipResponse, createResponse, newBranch, parseVia, type SipMessage } from "./message.js";
+import { SipRequest, SipResponse, createResponse, parseVia, type SipMessage } from "./message.js";
 import { DEFAULT_SIP_LIMITS, serializeMessage, type SipLimits } from "./parser.js";
 import { resolveTimers, type SipTimers } from "./timers.js";
 
@@ -359,4 +359,3 @@ function shortReason(e: SipError): string {
   }
 }
 
-export { newBranch };

@@ -101,6 +101,8 @@ export class SipEndpoint extends EventEmitter<SipEndpointEvents> implements Call
   private members: Member[] = [];
   private readonly dialogs = new Map<string, SipCall>();
   private readonly inbound = new Set<SipConnection>();
+  /** INVITEs we have not answered finally yet, by their server transaction (for CANCEL). */
+  private readonly pendingInvites = new Map<ServerTransaction, IncomingCall>();
   private healthTimer: NodeJS.Timeout | undefined;
   private closed = false;
   /** Counters for stats and tests. */
@@ -390,7 +392,7 @@ export class SipEndpoint extends EventEmitter<SipEndpointEvents> implements Call
         return;
       }
       tx.respond(createResponse(req, 200));
-      const call = this.calls().find((c): c is IncomingCall => c instanceof IncomingCall && c.tx === inv);
+      const call = this.pendingInvites.get(inv);
       if (call) call.handleCancel();
       else if (!inv.finalStatus) {
         inv.cancelled = true;
@@ -421,6 +423,10 @@ export class SipEndpoint extends EventEmitter<SipEndpointEvents> implements Call
           return;
         }
         const call = new IncomingCall(this, req, tx);
+        this.pendingInvites.set(tx, call);
+        const forget = () => this.pendingInvites.delete(tx);
+        call.once("ended", forget);
+        call.once("established", forget);
         if (this.listenerCount("invite") === 0) {
           call.reject(480);
           return;

@@ -107,14 +107,18 @@ interface Outcome {
 /** Runs ~`ms` of media, hangs up, and checks audio both ways, SRTCP, STUN handling, counters. */
 async function exercise(label: string, gwCall: GatewayCall, peerCall: PeerCall, ms = 900): Promise<Outcome> {
   await sleep(ms);
+  // On a loaded machine timers run late: wait (up to 5 s more) for enough media and reports.
+  const enough = (x: { rtcpReceived: number; rtcpSent: number; rtpReceived: number }) => x.rtcpReceived >= 2 && x.rtcpSent >= 2 && x.rtpReceived >= 25;
+  await until(() => enough(gwCall.media.stats) && enough(peerCall.media.stats), 5000, `${label}: media and RTCP both ways`);
   const encrypted = !!gwCall.media.negotiated?.srtp;
   const out = { label, encrypted, gwRxForm: gwCall.media.lastRxForm, peerRxForm: peerCall.media.lastRxForm };
   const gs = gwCall.stats();
   const ps = peerCall.media.snapshot();
   await gwCall.hangup();
   await until(() => peerCall.sip.ended, 2000, `${label}: BYE reached the peer`);
-  assertAudio(peerCall.pstn.sent, gwPstn(gwCall).received, `${label}: peer → gateway`);
-  assertAudio(gwPstn(gwCall).sent, peerCall.pstn.received, `${label}: gateway → peer`);
+  // Loss allowed: frames a sender skipped because its timer stalled (a loaded test machine), plus 3.
+  assertAudio(peerCall.pstn.sent, gwPstn(gwCall).received, `${label}: peer → gateway`, peerCall.media.stats.framesSkipped + 3);
+  assertAudio(gwPstn(gwCall).sent, peerCall.pstn.received, `${label}: gateway → peer`, gwCall.media.stats.framesSkipped + 3);
   for (const [who, s] of [
     ["gateway", gs],
     ["peer", ps],
@@ -125,7 +129,7 @@ async function exercise(label: string, gwCall: GatewayCall, peerCall: PeerCall, 
     assert.equal(s.rtcpAuthFailures, 0, `${label}: ${who} SRTCP failures`);
     assert.ok(s.rtcpReceived >= 2, `${label}: ${who} received ${s.rtcpReceived} RTCP reports`);
     assert.ok(s.rtcpSent >= 2, `${label}: ${who} sent ${s.rtcpSent} RTCP reports`);
-    assert.ok(s.rtpSent >= 30, `${label}: ${who} sent ${s.rtpSent} RTP packets`);
+    assert.ok(s.rtpSent >= 10 && s.rtpSent + s.framesSkipped >= 30, `${label}: ${who} sent ${s.rtpSent} RTP packets (${s.framesSkipped} skipped)`);
   }
   assert.ok(gs.stunDropped >= 1, `${label}: the peer's STUN was dropped by the demux (${gs.stunDropped})`);
   assert.ok(gs.rttMs !== undefined && gs.rttMs < 1000, `${label}: RTT from RTCP (${gs.rttMs})`);
@@ -217,9 +221,9 @@ test("re-key by re-INVITE both ways (new key; then only a new MKI) without dropp
     const ps = peerCall.media.snapshot();
     await gwCall.hangup();
     await until(() => peerCall.sip.ended);
-    const a = assertAudio(peerCall.pstn.sent, gwPstn(gwCall).received, "peer → gateway across re-keys", 0.95);
-    const b = assertAudio(gwPstn(gwCall).sent, peerCall.pstn.received, "gateway → peer across re-keys", 0.95);
-    assert.ok(a.lost <= 3 && b.lost <= 3, `lost ${a.lost} / ${b.lost} frames`);
+    // Re-keying loses nothing: only frames a sender skipped under load may be missing.
+    assertAudio(peerCall.pstn.sent, gwPstn(gwCall).received, "peer → gateway across re-keys", peerCall.media.stats.framesSkipped + 2);
+    assertAudio(gwPstn(gwCall).sent, peerCall.pstn.received, "gateway → peer across re-keys", gwCall.media.stats.framesSkipped + 2);
     assert.equal(gs.authFailures + ps.authFailures, 0);
     assert.equal(gs.replays + ps.replays, 0);
   } finally {

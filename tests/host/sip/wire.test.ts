@@ -93,6 +93,13 @@ test("CANCEL: 200 for the CANCEL, 487 for the INVITE, whose ACK is absorbed", as
     assert.match(header(r487, "CSeq")!, /1 INVITE/);
     assert.deepEqual(await ended, { reason: "cancel", by: "remote", status: 487 });
     c.send(rawRequest({ method: "ACK", callId: "w3", branch: "z9hG4bKcan", toTag: /tag=(\w+)/.exec(header(r487, "To")!)![1]! }));
+    // CANCEL before the application said anything (no 180 yet)
+    c.send(rawRequest({ method: "INVITE", callId: "w3b", body: SDP, branch: "z9hG4bKcan2" }));
+    await until(() => calls.length === 2);
+    const ended2 = new Promise((r) => calls[1]!.once("ended", r));
+    c.send(rawRequest({ method: "CANCEL", callId: "w3b", branch: "z9hG4bKcan2" }));
+    await c.waitFor(/^SIP\/2.0 487[\s\S]*Call-ID: w3b/);
+    assert.deepEqual(await ended2, { reason: "cancel", by: "remote", status: 487 });
     // CANCEL for nothing
     c.send(rawRequest({ method: "CANCEL", callId: "w4", branch: "z9hG4bKnothing" }));
     await c.waitFor(/^SIP\/2.0 481[\s\S]*CSeq: 1 CANCEL/);

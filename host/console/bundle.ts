@@ -1,8 +1,9 @@
-// The front end (host/console/web/, preact + htm) as one script, bundled by esbuild from the
-// compiled modules beside this file (dist/host/console/web/*.js) when the console starts, and kept in
-// memory: no CDN, nothing fetched from elsewhere, nothing written to disk.
+// The front end (host/console/web/, preact + htm) as one script. `npm run build` bundles it with
+// esbuild into web/app.bundle.js beside this module (host/console/build-bundle.ts), and firmware images
+// carry that file; the console serves it from memory. Where it is missing (a development tree built
+// without the step), the console bundles the compiled modules itself at start. No CDN, nothing fetched.
 import { createHash } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { ConsoleError } from "./errors.js";
 
@@ -19,6 +20,19 @@ export function frontEndEntry(): string {
   return fileURLToPath(new URL("./web/main.js", import.meta.url));
 }
 
+/** The prebuilt bundle written by `npm run build` (and shipped in firmware images). */
+export function prebuiltBundlePath(): string {
+  return fileURLToPath(new URL("./web/app.bundle.js", import.meta.url));
+}
+
+/** Bundles the front end with esbuild and writes it to prebuiltBundlePath(). */
+export async function writeFrontEndBundle(): Promise<string> {
+  const b = await bundleWithEsbuild();
+  const path = prebuiltBundlePath();
+  writeFileSync(path, b.js);
+  return path;
+}
+
 /** Bundles the front end once per process. */
 export function frontEndBundle(): Promise<FrontEndBundle> {
   cached ??= build().catch((e: unknown) => {
@@ -29,6 +43,15 @@ export function frontEndBundle(): Promise<FrontEndBundle> {
 }
 
 async function build(): Promise<FrontEndBundle> {
+  const pre = prebuiltBundlePath();
+  if (existsSync(pre)) {
+    const js = readFileSync(pre, "utf8");
+    return { js, sha256: createHash("sha256").update(js).digest("hex"), buildMs: 0 };
+  }
+  return bundleWithEsbuild();
+}
+
+async function bundleWithEsbuild(): Promise<FrontEndBundle> {
   const entry = frontEndEntry();
   if (!existsSync(entry)) throw new ConsoleError("ERR_CONSOLE_INTERNAL", `the console front end is not built (${entry} is missing): run npm run build`);
   const t0 = performance.now();

@@ -14,6 +14,7 @@ commands:
   image build|verify|flash|boot|status   signed firmware images and A/B slots
   sim                                run the gateway simulator on the default sim board
   cert <command>                     gateway certificates: keys, CSRs, chains, trust store, CRLs
+  console [--demo]                   the gateway web console (HTTPS) on the management address
   tls connect|serve                  mutual TLS to/from a Mediation Server (like openssl s_client/s_server)
   conformance core|srtp|peer         conformance kit: core vectors, libsrtp differential, peer probe
 `;
@@ -41,6 +42,7 @@ const COMMANDS: Record<string, Command> = {
   // Until the simulator exists, the main job loads the core and reports its self-test.
   sim: selftestCommand,
   cert: certCommand,
+  console: async (argv) => (await import("../console/cli.js")).consoleCommand(argv), // fastify loads only for this command
   tls: (argv) => tlsCommand(argv),
   conformance: conformanceCommand,
 };

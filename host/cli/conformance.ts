@@ -28,7 +28,7 @@ commands:
   srtp --libsrtp [--wasm FILE | --variant simd|scalar] [--packets N]
         byte-for-byte SRTP/SRTCP differential of the core's SRTP engine against the system
         libsrtp, every profile both support (skipped, with the install command, without libsrtp)
-  peer HOST:PORT --store DIR --servername FQDN [--identity NAME] [--timeout MS]
+  peer HOST:PORT --store DIR --servername FQDN [--identity NAME] [--device-key FILE] [--timeout MS]
        [--call [--to NUMBER] [--from NUMBER] [--call-seconds N] [--answer-timeout MS]]
         probe a peer (Mediation Server): TCP, TLS versions, certificate, mutual TLS, SIP OPTIONS,
         and with --call a test call (INVITE with SDES, SRTP both ways, BYE)
@@ -53,6 +53,7 @@ const OPTIONS: Record<string, NonNullable<ParseArgsConfig["options"]>> = {
   srtp: { libsrtp: { type: "boolean" }, wasm: { type: "string" }, variant: { type: "string" }, packets: { type: "string" } },
   peer: {
     store: { type: "string" },
+    "device-key": { type: "string" },
     servername: { type: "string" },
     identity: { type: "string" },
     timeout: { type: "string" },
@@ -189,6 +190,7 @@ async function peer(v: Record<string, string | boolean | string[] | undefined>, 
     servername: v.servername,
     store: resolve(v.store),
     ...(typeof v.identity === "string" ? { identity: v.identity } : {}),
+    ...(typeof v["device-key"] === "string" ? { deviceKey: resolve(v["device-key"]) } : {}),
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     ...(v.call ? { call: true } : {}),
     ...(typeof v.to === "string" ? { to: v.to } : {}),

@@ -5,6 +5,7 @@
 import net from "node:net";
 import type { Duplex } from "node:stream";
 import { CertStore, DEFAULT_IDENTITY, type TrustConfig } from "../../certs/cert-store.js";
+import { FileDeviceKey } from "../../certs/device-key.js";
 import { connectMtls } from "../../tls/connect-mtls.js";
 import type { MtlsSocket } from "../../tls/mtls-socket.js";
 import { SDK_BUILD_DATE } from "../../tls/policy.js";
@@ -29,6 +30,8 @@ export interface PeerConformanceOptions {
   store: string | CertStore;
   /** The store identity to present (default "default"). */
   identity?: string;
+  /** The sim board's device key file for a store given as a directory (default: DIR/../device.key, as `gwsdk cert`). */
+  deviceKey?: string;
   /** Place a test call (INVITE, media, BYE). */
   call?: boolean;
   /** Called number for --call (default "+15555550100"). */
@@ -207,7 +210,7 @@ export async function runPeerConformance(o: PeerConformanceOptions): Promise<Pee
   let trust: TrustConfig | undefined;
   try {
     if (typeof o.store === "string") {
-      store = await CertStore.open(o.store, { create: false });
+      store = await CertStore.open(o.store, { create: false, ...(o.deviceKey ? { deviceKey: new FileDeviceKey(o.deviceKey) } : {}) });
       ownStore = true;
     } else store = o.store;
     trust = await store.trustConfig();

@@ -111,7 +111,7 @@ describe("conformance peer", { skip: sys.skip }, () => {
       assert.equal(r.sipOptions!.server, "gwsdk-mediation-sim");
       assert.match(item(r, "sip-options").summary, /^200 OK in \d+ ms; Server: gwsdk-mediation-sim$/);
 
-      const run = await cli(["peer", `127.0.0.1:${peer.port}`, "--store", storeDir, "--servername", POOL, "--json", "--junit", "peer.xml"]);
+      const run = await cli(["peer", `127.0.0.1:${peer.port}`, "--store", storeDir, "--device-key", join(storeDir, "..", "device.key"), "--servername", POOL, "--json", "--junit", "peer.xml"]);
       assert.equal(run.code, 0, run.stdout);
       assertSchema("peer", JSON.parse(run.stdout));
       const xml = [...run.files.values()][0]!;

@@ -11,6 +11,7 @@ interface Suite {
 const SUITES: Suite[] = [
   { name: "crypto", load: () => import("./crypto.js") },
   { name: "tls-record", load: () => import("./tls-record.js") },
+  { name: "tls-handshake", load: () => import("./tls-handshake.js") },
 ];
 
 async function main(): Promise<void> {

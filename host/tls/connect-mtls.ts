@@ -7,11 +7,11 @@ import net from "node:net";
 import type { Core } from "../core/load-core.js";
 import type { CertStore } from "../certs/cert-store.js";
 import { nodeAsymmetricProvider, type AsymmetricProvider } from "./asymmetric.js";
-import { CredentialSource } from "./credentials.js";
+import { CredentialSource, type MtlsCredentials } from "./credentials.js";
 import { TlsError } from "./errors.js";
 import type { HandshakeTestHooks } from "./handshake/context.js";
 import { MtlsSocket } from "./mtls-socket.js";
-import { SDK_BUILD_DATE, resolvePolicy, type TlsPolicy } from "./policy.js";
+import { SDK_BUILD_DATE, resolvePolicy, type ResolvedTlsPolicy, type TlsPolicy } from "./policy.js";
 import type { TlsUsageLimits } from "./record-layer.js";
 import { sharedCore } from "./shared-core.js";
 
@@ -77,13 +77,7 @@ export async function connectMtls(o: ConnectMtlsOptions): Promise<MtlsSocket> {
   }
   const policy = resolvePolicy(o.policy);
   const settings = commonSettings(o);
-  const source = await CredentialSource.open(o.store, o.identity, policy);
-  let credentials;
-  try {
-    credentials = await source.load();
-  } finally {
-    source.close();
-  }
+  const credentials = await loadCredentials(o.store, o.identity, policy);
   const core = o.core ?? (await sharedCore());
   const socket = await openSocket(o.host, o.port, policy.handshakeTimeoutMs);
   const s = new MtlsSocket({
@@ -102,6 +96,34 @@ export async function connectMtls(o: ConnectMtlsOptions): Promise<MtlsSocket> {
   });
   await s.start();
   return s;
+}
+
+/**
+ * Credentials for a connection. A CertStore object keeps one CredentialSource per identity, so
+ * reconnects (failover between pool members) do not unseal the key again; the source reloads when
+ * the store reports a change. A store directory is opened, read and closed each time.
+ */
+const sources = new WeakMap<CertStore, Map<string, Promise<CredentialSource>>>();
+
+async function loadCredentials(store: CertStore | string, identity: string | undefined, policy: ResolvedTlsPolicy): Promise<MtlsCredentials> {
+  if (typeof store === "string") {
+    const source = await CredentialSource.open(store, identity, policy);
+    try {
+      return await source.load();
+    } finally {
+      source.close();
+    }
+  }
+  let byIdentity = sources.get(store);
+  if (!byIdentity) sources.set(store, (byIdentity = new Map()));
+  const key = identity ?? "";
+  let source = byIdentity.get(key);
+  if (!source) {
+    source = CredentialSource.open(store, identity, policy);
+    byIdentity.set(key, source);
+    source.catch(() => byIdentity!.delete(key));
+  }
+  return (await source).load();
 }
 
 function openSocket(host: string, port: number, timeoutMs: number): Promise<net.Socket> {

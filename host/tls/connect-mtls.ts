@@ -36,6 +36,8 @@ export interface MtlsCommonOptions {
   now?: () => Date;
   /** Lower bound for a believable clock (default: the SDK build date). */
   buildDate?: Date;
+  /** A clock before buildDate: "refuseTls" (default: ERR_TLS_CLOCK) or "warn" (check as of buildDate, warn). Board `time.beforeClockSet`. */
+  beforeClockSet?: "refuseTls" | "warn";
   /** Tests only: write-key record limits, to exercise automatic KeyUpdate. */
   aeadLimits?: TlsUsageLimits;
   /** Tests only: tamper with our handshake messages. */
@@ -52,7 +54,7 @@ export interface ConnectMtlsOptions extends MtlsCommonOptions {
 export const DEFAULT_RECORD_SIZE_LIMIT = 16385;
 
 /** Checks the options both roles share; throws ERR_TLS_CONFIG. */
-export function commonSettings(o: MtlsCommonOptions): { recordSizeLimit: number; idleTimeoutMs: number; closeTimeoutMs: number } {
+export function commonSettings(o: MtlsCommonOptions): { recordSizeLimit: number; idleTimeoutMs: number; closeTimeoutMs: number; beforeClockSet: "refuseTls" | "warn" } {
   const recordSizeLimit = o.recordSizeLimit ?? DEFAULT_RECORD_SIZE_LIMIT;
   if (!Number.isInteger(recordSizeLimit) || (recordSizeLimit !== 0 && (recordSizeLimit < 64 || recordSizeLimit > 16385))) {
     throw new TlsError("ERR_TLS_CONFIG", `recordSizeLimit must be 0 or an integer from 64 to 16385, not ${String(recordSizeLimit)}`);
@@ -62,7 +64,9 @@ export function commonSettings(o: MtlsCommonOptions): { recordSizeLimit: number;
   for (const [k, v] of [["idleTimeoutMs", idleTimeoutMs], ["closeTimeoutMs", closeTimeoutMs]] as const) {
     if (!Number.isInteger(v) || v < 0) throw new TlsError("ERR_TLS_CONFIG", `${k} must be a non-negative integer`);
   }
-  return { recordSizeLimit, idleTimeoutMs, closeTimeoutMs };
+  const beforeClockSet = o.beforeClockSet ?? "refuseTls";
+  if (beforeClockSet !== "refuseTls" && beforeClockSet !== "warn") throw new TlsError("ERR_TLS_CONFIG", `beforeClockSet must be "refuseTls" or "warn"`);
+  return { recordSizeLimit, idleTimeoutMs, closeTimeoutMs, beforeClockSet };
 }
 
 const DNS_NAME = /^(?=.{1,253}\.?$)([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;

@@ -39,6 +39,7 @@ export interface MtlsSocketInit {
   asym: AsymmetricProvider;
   now: () => Date;
   buildDate: Date;
+  beforeClockSet: "refuseTls" | "warn";
   servername?: string;
   allowedPeers?: readonly string[];
   recordSizeLimit: number;
@@ -178,6 +179,7 @@ export class MtlsSocket extends Duplex {
       asym: init.asym,
       now: init.now,
       buildDate: init.buildDate,
+      beforeClockSet: init.beforeClockSet,
       recordSizeLimit: init.recordSizeLimit,
       ...(init.servername !== undefined ? { servername: init.servername } : {}),
       ...(init.allowedPeers !== undefined ? { allowedPeers: init.allowedPeers } : {}),

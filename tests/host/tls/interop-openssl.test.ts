@@ -14,8 +14,7 @@ import { createMtlsServer, type MtlsServer } from "../../../host/tls/mtls-server
 import type { KeyUpdateEvent, MtlsSocket } from "../../../host/tls/mtls-socket.js";
 import type { TlsError } from "../../../host/tls/errors.js";
 import type { CertStore } from "../../../host/certs/cert-store.js";
-import { GATEWAY, POOL, POOL_MEMBERS, gatewayStore, tlsPki, type PkiKind, type TlsPki } from "../../helpers/tls-pki.js";
-import { tmpDir } from "../certs/pki.js";
+import { GATEWAY, POOL, POOL_MEMBERS, gatewayStore, scratchDir, tlsPki, type PkiKind, type TlsPki } from "../../helpers/tls-pki.js";
 import { requireCommand } from "../../helpers/system.js";
 import { within } from "./mtls-helpers.js";
 
@@ -103,7 +102,7 @@ for (const kind of ["rsa2048", "p256"] as PkiKind[]) {
     before(async () => {
       pki = tlsPki(kind);
       store = (await gatewayStore(pki)).store;
-      files = writeFiles(pki, tmpDir(`ossl-${kind}`));
+      files = writeFiles(pki, scratchDir(`ossl-${kind}`));
     });
     after(() => store.close());
 
@@ -194,7 +193,7 @@ for (const kind of ["rsa2048", "p256"] as PkiKind[]) {
     before(async () => {
       pki = tlsPki(kind);
       store = (await gatewayStore(pki)).store;
-      files = writeFiles(pki, tmpDir(`ossl-${kind}`));
+      files = writeFiles(pki, scratchDir(`ossl-${kind}`));
       server = createMtlsServer({ store, allowedPeers: POOL_MEMBERS }, (s) => {
         sockets.push(s);
         s.on("data", (d) => s.write(d));

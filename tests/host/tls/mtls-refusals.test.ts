@@ -26,16 +26,20 @@ type Version = (typeof VERSIONS)[number];
 let pki: TlsPki;
 let store: CertStore;
 let noCrlStore: CertStore;
+let strictNoCrlStore: CertStore;
 
 before(async () => {
   if (sys.skip) return;
   pki = tlsPki("p256");
   store = (await gatewayStore(pki)).store;
   noCrlStore = (await gatewayStore(pki, { crls: false })).store;
+  strictNoCrlStore = (await gatewayStore(pki, { crls: false })).store;
+  await strictNoCrlStore.setRevocationPolicy("strict");
 });
 after(() => {
   store?.close();
   noCrlStore?.close();
+  strictNoCrlStore?.close();
 });
 
 /**
@@ -118,11 +122,7 @@ describe("our client refuses the Mediation Server's certificate", { skip: sys.sk
     ];
     for (const [what, id, code, alert, extra] of cases) {
       test(`${version}: a certificate ${what} → ${code}, ${alert}`, async () => {
-        let o = extra ?? {};
-        if (code === "ERR_TLS_CERT_REVOCATION_UNKNOWN") {
-          await noCrlStore.setRevocationPolicy("strict");
-          o = { store: noCrlStore };
-        }
+        const o = code === "ERR_TLS_CERT_REVOCATION_UNKNOWN" ? { store: strictNoCrlStore } : (extra ?? {});
         const { ours, theirs } = await ourClientRefused(version, id(), o);
         assertRefusal(ours, code, alert);
         assert.equal(receivedAlert(theirs), alert, `Node server: ${theirs.code} ${theirs.message}`);
@@ -161,7 +161,6 @@ describe("our client refuses the Mediation Server's certificate", { skip: sys.sk
   });
 
   test("a missing CRL is only a warning under the default policy", async () => {
-    await noCrlStore.setRevocationPolicy("default");
     const peer = await nodeEchoServer({ ...nodeTlsOptions(pki), requestCert: true, rejectUnauthorized: true });
     try {
       const s = await connectMtls({ host: "127.0.0.1", port: peer.port, servername: POOL, store: noCrlStore });

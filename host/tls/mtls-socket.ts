@@ -298,7 +298,8 @@ export class MtlsSocket extends Duplex {
         if (rec.type === ContentType.applicationData) {
           if (rec.data.length > 0 && !this.#readEnded && !this.push(Buffer.from(rec.data.buffer, rec.data.byteOffset, rec.data.length))) this.#readPaused = true;
         } else if (rec.type === ContentType.handshake) {
-          for (const m of this.#channel.takeHandshakeRecord(rec.data)) this.#postHandshake(m);
+          const msgs = this.#channel.takeHandshakeRecord(rec.data);
+          for (let i = 0; i < msgs.length; i++) this.#postHandshake(msgs[i]!, i === msgs.length - 1);
         } else if (rec.type === ContentType.alert) {
           // close_notify is seen through readClosed; a TLS 1.2 warning (e.g. no_renegotiation) is ignored
           if (!parseAlert(rec.data)) throw protocolError("decode_error", "malformed alert");
@@ -329,12 +330,13 @@ export class MtlsSocket extends Duplex {
   }
 
   /** Handshake messages after the handshake: KeyUpdate, NewSessionTicket, and refused renegotiation. */
-  #postHandshake(m: HandshakeMessage): void {
+  #postHandshake(m: HandshakeMessage, lastInRecord: boolean): void {
     const v = this.#result!.version;
     if (v === "TLSv1.3") {
       if (m.type === HandshakeType.key_update) {
         const { updateRequested } = decodeKeyUpdate(m.body);
         // RFC 8446 §5.1: the KeyUpdate must end its record, since the keys change right after it
+        if (!lastInRecord) throw protocolError("unexpected_message", "handshake data after a KeyUpdate in the same record");
         this.#channel.atKeyChange("KeyUpdate");
         this.#rl.keyUpdate("read");
         this.#keyUpdates.received++;

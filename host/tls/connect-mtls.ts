@@ -14,6 +14,7 @@ import { MtlsSocket } from "./mtls-socket.js";
 import { SDK_BUILD_DATE, resolvePolicy, type TlsPolicy } from "./policy.js";
 import type { TlsUsageLimits } from "./record-layer.js";
 import { sharedCore } from "./shared-core.js";
+import type { KeylogSink } from "./keylog.js";
 
 /** Options both roles share. */
 export interface MtlsCommonOptions {
@@ -40,6 +41,8 @@ export interface MtlsCommonOptions {
   aeadLimits?: TlsUsageLimits;
   /** Tests only: tamper with our handshake messages. */
   testHooks?: HandshakeTestHooks;
+  /** Debugging only: receives the connection's secrets as SSLKEYLOGFILE lines. Refused in FIPS mode. */
+  keylog?: KeylogSink;
 }
 
 export interface ConnectMtlsOptions extends MtlsCommonOptions {
@@ -77,6 +80,7 @@ export async function connectMtls(o: ConnectMtlsOptions): Promise<MtlsSocket> {
   }
   const policy = resolvePolicy(o.policy);
   const settings = commonSettings(o);
+  if (o.keylog && policy.fips) throw new TlsError("ERR_TLS_CONFIG", "a key log cannot be written in FIPS mode");
   const source = await CredentialSource.open(o.store, o.identity, policy);
   let credentials;
   try {
@@ -99,6 +103,7 @@ export async function connectMtls(o: ConnectMtlsOptions): Promise<MtlsSocket> {
     ...settings,
     ...(o.aeadLimits ? { aeadLimits: o.aeadLimits } : {}),
     ...(o.testHooks ? { hooks: o.testHooks } : {}),
+    ...(o.keylog ? { keylog: o.keylog } : {}),
   });
   await s.start();
   return s;

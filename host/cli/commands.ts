@@ -2,6 +2,8 @@
 import { loadCore } from "../core/load-core.js";
 import { imageCommand } from "./image.js";
 import { certCommand } from "./cert.js";
+import { simCommand } from "./sim.js";
+import { gatewayCommand } from "./gateway.js";
 
 export type Command = (argv: string[]) => Promise<number>;
 
@@ -10,7 +12,8 @@ const USAGE = `usage: gwsdk <command> [options]
 commands:
   selftest [--variant simd|scalar]   load the core, run its power-on self-test, print a report
   image build|verify|flash|boot|status   signed firmware images and A/B slots
-  sim                                run the gateway simulator on the default sim board
+  sim [options]                      the desktop simulator: Mediation pool + gateway, calls both ways, report
+  gateway --board NAME --config FILE run the gateway (MTLS to the Mediation pool, SRTP calls) until stopped
   cert <command>                     gateway certificates: keys, CSRs, chains, trust store, CRLs
 `;
 
@@ -34,8 +37,8 @@ async function selftestCommand(argv: string[]): Promise<number> {
 const COMMANDS: Record<string, Command> = {
   selftest: selftestCommand,
   image: imageCommand,
-  // Until the simulator exists, the main job loads the core and reports its self-test.
-  sim: selftestCommand,
+  sim: simCommand,
+  gateway: gatewayCommand,
   cert: certCommand,
 };
 

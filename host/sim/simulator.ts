@@ -56,6 +56,8 @@ export interface SimOptions {
   note?: (message: string) => void;
   /** Abort (Ctrl-C): calls are hung up and the report is still made. */
   signal?: AbortSignal;
+  /** Called once the gateway and the pool are up, before the calls (the CLI starts the console here). */
+  onGateway?: (gateway: Gateway, pool: MediationPool) => Promise<void>;
 }
 
 export interface SimProgress {
@@ -187,6 +189,7 @@ export async function runSimulator(o: SimOptions): Promise<SimReport> {
     });
     const gw = gateway;
     pool.connectGateway({ fqdn: state.names.gateway, address: "127.0.0.1", port: gw.listenPort });
+    await o.onGateway?.(gw, pool);
 
     // MTLS both ways with every member: our OPTIONS out, the pool's OPTIONS in.
     tick("links");

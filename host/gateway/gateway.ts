@@ -47,9 +47,9 @@ export interface GatewayOptions {
   keylog?: KeylogSink;
   /** Debugging: every media datagram of every call (packet captures). */
   tap?: (p: MediaTapPacket & { callId: string }) => void;
-  /** A call with no RTP/RTCP received for this long ends with outcome "media-timeout" (default 30000). */
+  /** Overrides config.media.mediaTimeoutMs: no RTP/RTCP for this long ends a call with outcome "media-timeout". */
   mediaTimeoutMs?: number;
-  /** RTCP report interval (default 5000, the cap). */
+  /** Overrides config.media.rtcpIntervalMs. */
   rtcpIntervalMs?: number;
   sipTimers?: Partial<SipTimers>;
 }
@@ -381,7 +381,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
         rtpPort: ports.rtp,
         rtcpPort: ports.rtcp,
         replayWindow: c.trunk.replayWindow,
-        ...(this.opts.rtcpIntervalMs ? { rtcpIntervalMs: this.opts.rtcpIntervalMs } : {}),
+        rtcpIntervalMs: this.opts.rtcpIntervalMs ?? c.media.rtcpIntervalMs,
         ...(this.opts.tap ? { tap: (p: MediaTapPacket) => this.opts.tap!({ ...p, callId: r.id }) } : {}),
         onKeyLimit: (e: { direction: "tx" | "rx"; hard: boolean; remaining: number }) =>
           this.log.warn("srtp.key-limit", { call: r.id, direction: e.direction, hard: e.hard, remaining: e.remaining }),
@@ -520,7 +520,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   }
 
   private checkMedia(): void {
-    const limit = this.opts.mediaTimeoutMs ?? 30_000;
+    const limit = this.opts.mediaTimeoutMs ?? this.config.media.mediaTimeoutMs;
     const now = Date.now();
     for (const [r, last] of this.lastRx) {
       const s = r.call?.media.stats;

@@ -56,6 +56,8 @@ export interface SimOptions {
   note?: (message: string) => void;
   /** Abort (Ctrl-C): calls are hung up and the report is still made. */
   signal?: AbortSignal;
+  /** Diagnostics and tests: the pool's TLS secrets as OpenSSL logs them (SSLKEYLOGFILE lines). */
+  poolKeylog?: (line: string) => void;
   /** Called once the gateway and the pool are up, before the calls (the CLI starts the console here). */
   onGateway?: (gateway: Gateway, pool: MediationPool) => Promise<void>;
 }
@@ -158,6 +160,7 @@ export async function runSimulator(o: SimOptions): Promise<SimReport> {
     optionsIntervalMs: board.sip.optionsIntervalMs,
     rtcpIntervalMs,
     source: () => new ToneSource(440),
+    ...(o.poolKeylog ? { keylog: o.poolKeylog } : {}),
   });
   let gateway: Gateway | undefined;
   const runs: SimCallRun[] = [];

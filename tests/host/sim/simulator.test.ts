@@ -221,8 +221,38 @@ test("CLI refusals: --fips with --keylog, bad options (exit 2, nothing written)"
   assert.equal(a.code, 2);
   assert.match(a.stderr, /--fips refuses --keylog/);
   assert.ok(!existsSync(k) && !existsSync(join(dir, "unused")));
-  for (const bad of [["--srtp-mode", "sometimes"], ["--direction", "sideways"], ["--calls", "-1"], ["--duration", "0"], ["--bogus"]]) {
-    const b = await cli(["sim", "--state", join(dir, "unused"), ...bad]);
-    assert.equal(b.code, 2, bad.join(" "));
+  const bads = [["--srtp-mode", "sometimes"], ["--direction", "sideways"], ["--calls", "-1"], ["--duration", "0"], ["--bogus"]];
+  const res = await Promise.all(bads.map((bad) => cli(["sim", "--state", join(dir, "unused"), ...bad])));
+  res.forEach((b, i) => assert.equal(b.code, 2, bads[i]!.join(" ")));
+  assert.ok(!existsSync(join(dir, "unused")));
+});
+
+test("Ctrl-C stops cleanly: calls hung up, the report still printed, exit status 130", async () => {
+  const { spawn } = await import("node:child_process");
+  const child = spawn(process.execPath, [MAIN, "sim", "--state", state, "--duration", "60", "--json"], { stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+  const up = new Promise<void>((resolve) =>
+    child.stderr.setEncoding("utf8").on("data", (d: string) => {
+      stderr += d;
+      if (/calls up 2\/2/.test(stderr)) resolve();
+    }),
+  );
+  const exit = new Promise<number | null>((r) => child.on("exit", (c) => r(c)));
+  await Promise.race([up, exit]);
+  await new Promise((r) => setTimeout(r, 500));
+  child.kill("SIGINT");
+  assert.equal(await exit, 130, stderr);
+  const r = JSON.parse(stdout) as SimReport;
+  assertSchema(r);
+  assert.equal(r.ok, false);
+  assert.equal(r.interrupted, true);
+  assert.equal(r.calls.length, 2);
+  for (const c of r.calls) {
+    assert.ok(["completed", "interrupted"].includes(c.outcome), c.outcome);
+    assert.ok(c.sent.packets > 10 && c.received.packets > 10);
+    assert.ok(c.durationMs < 30_000);
   }
+  assert.ok(r.links.length >= 4);
 });

@@ -30,3 +30,6 @@ export { resolvePolicy, SDK_BUILD_DATE } from "./tls/policy.js";
 export type { TlsPolicy, ResolvedTlsPolicy, TlsVersionLabel } from "./tls/policy.js";
 export type { PeerCertificate } from "./tls/verify-peer.js";
 export type { AsymmetricProvider, KeyShare } from "./tls/asymmetric.js";
+// The gateway web console (fastify and pkijs load when a console starts).
+export { ConsoleServer, startBoardConsole, EmptyDataSource, TrunkDataSource, ConsoleError } from "./console/index.js";
+export type { ConsoleOptions, ConsoleDataSource, LinkStatus, PoolMemberStatus, CallStatus, GatewayInfo, ConsoleErrorCode } from "./console/index.js";

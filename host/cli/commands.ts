@@ -15,6 +15,7 @@ commands:
   sim [options]                      the desktop simulator: Mediation pool + gateway, calls both ways, report
   gateway --board NAME --config FILE run the gateway (MTLS to the Mediation pool, SRTP calls) until stopped
   cert <command>                     gateway certificates: keys, CSRs, chains, trust store, CRLs
+  console [--demo]                   the gateway web console (HTTPS) on the management address
 `;
 
 async function selftestCommand(argv: string[]): Promise<number> {
@@ -40,6 +41,7 @@ const COMMANDS: Record<string, Command> = {
   sim: simCommand,
   gateway: gatewayCommand,
   cert: certCommand,
+  console: async (argv) => (await import("../console/cli.js")).consoleCommand(argv), // fastify loads only for this command
 };
 
 export async function runCli(argv: string[]): Promise<number> {

@@ -2,6 +2,7 @@
 // SIGINT/SIGTERM. See docs/gateway-config.md and docs/skype-for-business.md.
 import { parseArgs } from "node:util";
 import { createWriteStream, type WriteStream } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { loadBoard } from "../boards/board.js";
 import { readConfigFile, resolveConfig } from "../gateway/config.js";
 import { Gateway, type GatewayCallRecord } from "../gateway/gateway.js";
@@ -24,6 +25,8 @@ options:
   --pcap FILE              the media as sent and received (SRTP), libpcap
   --pcap-decrypted FILE    the same media after SRTP
   --keylog FILE            TLS secrets (SSLKEYLOGFILE format), for Wireshark; refused in FIPS mode
+  --no-console             do not start the web console even when the board enables it
+  --console-state DIR      the console's password file and HTTPS identity (default: beside the store)
 `;
 
 export async function gatewayCommand(argv: string[]): Promise<number> {
@@ -44,6 +47,8 @@ export async function gatewayCommand(argv: string[]): Promise<number> {
         pcap: { type: "string" },
         "pcap-decrypted": { type: "string" },
         keylog: { type: "string" },
+        "no-console": { type: "boolean" },
+        "console-state": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     }).values;
@@ -106,6 +111,21 @@ export async function gatewayCommand(argv: string[]): Promise<number> {
       : {}),
   });
 
+  // The web console, when the board enables it, over this gateway's data source and store.
+  let console_: { url: string; close(): Promise<void> } | undefined;
+  if (board.console.enabled && !v["no-console"]) {
+    try {
+      const { startBoardConsole } = await import("../console/server.js");
+      const { GatewayDataSource } = await import("../gateway/console-source.js");
+      const source = new GatewayDataSource(gw);
+      const server = await startBoardConsole(board, { stateDir: v["console-state"] ?? join(dirname(resolve(config.store)), "console"), store: gw.store, dataSource: source });
+      console_ = { url: server.url, close: async () => (await server.close(), source.close()) };
+      log.info("console.ready", { url: server.url });
+    } catch (e) {
+      log.warn("console.failed", { code: (e as { code?: string }).code, msg: (e as Error).message });
+    }
+  }
+
   let stopping = false;
   const done = new Promise<void>((resolve) => {
     const stop = (sig: string) => {
@@ -136,6 +156,7 @@ export async function gatewayCommand(argv: string[]): Promise<number> {
     }
   }
   await done;
+  await console_?.close().catch(() => undefined);
   await gw.stop("interrupted");
   await Promise.all(tests).catch(() => undefined);
   pcap?.close();

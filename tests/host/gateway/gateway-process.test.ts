@@ -63,7 +63,7 @@ test("gwsdk gateway --config against a standalone Mediation pool: MTLS both ways
       log: { format: "json", level: "debug" },
     }),
   );
-  const child = spawn(process.execPath, [MAIN, "gateway", "--board", "sim", "--config", cfgPath, "--call", "+14255550199", "--call-duration", "2"], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [MAIN, "gateway", "--board", "sim", "--config", cfgPath, "--call", "+14255550199", "--call-duration", "2", "--no-console"], { stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   let err = "";
   const records: LogRecord[] = [];

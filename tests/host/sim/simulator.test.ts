@@ -163,7 +163,7 @@ test("first run: state made, MTLS both ways (our TLS ⇄ OpenSSL), calls both wa
 });
 
 test("--failover (CLI, second run reuses the state): calls on the stopped member fail over to the next member and complete; exit 0", async () => {
-  const res = await cli(["sim", "--state", state, "--calls", "2", "--duration", "2", "--failover", "--json", "--no-progress"]);
+  const res = await cli(["sim", "--state", state, "--calls", "2", "--duration", "2", "--failover", "--json", "--no-progress", "--no-console"]);
   assert.equal(res.code, 0, res.stderr + res.stdout.slice(0, 3000));
   const r = JSON.parse(res.stdout) as SimReport;
   assertSchema(r);
@@ -229,7 +229,7 @@ test("CLI refusals: --fips with --keylog, bad options (exit 2, nothing written)"
 
 test("Ctrl-C stops cleanly: calls hung up, the report still printed, exit status 130", async () => {
   const { spawn } = await import("node:child_process");
-  const child = spawn(process.execPath, [MAIN, "sim", "--state", state, "--duration", "60", "--json"], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [MAIN, "sim", "--state", state, "--duration", "60", "--json", "--no-console"], { stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));

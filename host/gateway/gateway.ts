@@ -178,6 +178,21 @@ export class Gateway extends EventEmitter<GatewayEvents> {
       ...(o.sipTimers ? { timers: o.sipTimers } : {}),
       userAgent: "gwsdk-gateway/0.1",
     });
+    const ep = this.endpoint;
+    const log = this.log;
+    ep.on("invite", (inc) => void this.onInvite(inc));
+    ep.on("connection", (conn, direction) => this.onConnection(conn, direction));
+    ep.on("memberDown", (m) => {
+      const name = this.memberName(m);
+      log.warn("pool.member.down", { member: name, failures: m.failures, lastError: m.lastError });
+      this.emit("memberDown", name);
+    });
+    ep.on("memberUp", (m) => {
+      const name = this.memberName(m);
+      log.info("pool.member.up", { member: name });
+      this.emit("memberUp", name);
+    });
+    ep.on("protocolError", (e) => log.warn("sip.protocol-error", { code: e.code, msg: e.message }));
   }
 
   /** Boots the gateway; resolves once it listens and its SIP endpoint runs. */
@@ -227,19 +242,6 @@ export class Gateway extends EventEmitter<GatewayEvents> {
       await gw.stop();
       throw e;
     }
-    gw.endpoint.on("invite", (inc) => void gw.onInvite(inc));
-    gw.endpoint.on("connection", (conn, direction) => gw.onConnection(conn, direction));
-    gw.endpoint.on("memberDown", (m) => {
-      const name = gw.memberName(m);
-      log.warn("pool.member.down", { member: name, failures: m.failures, lastError: m.lastError });
-      gw.emit("memberDown", name);
-    });
-    gw.endpoint.on("memberUp", (m) => {
-      const name = gw.memberName(m);
-      log.info("pool.member.up", { member: name });
-      gw.emit("memberUp", name);
-    });
-    gw.endpoint.on("protocolError", (e) => log.warn("sip.protocol-error", { code: e.code, msg: e.message }));
     gw.watchdog = setInterval(() => gw.checkMedia(), 500);
     gw.watchdog.unref?.();
     log.info("gateway.ready", {

@@ -204,8 +204,9 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     let selfTestMs = 0;
     if (!core) {
       const t0 = performance.now();
+      // "auto": the SIMD build where the board has SIMD and the runtime validates it, else scalar.
       const v = o.board.core.variant;
-      core = await loadCore(v === "auto" ? {} : { variant: v });
+      core = await loadCore(v === "auto" ? (o.board.core.simd ? {} : { variant: "scalar" }) : { variant: v });
       selfTestMs = performance.now() - t0;
     }
     log.info("core.ready", { variant: core.variant, selfTest: "passed", ms: Math.round(selfTestMs * 10) / 10, fips: c.tls.fips });

@@ -298,7 +298,7 @@ export function formatReport(r: SimReport): string {
   out.push("");
   out.push("links (our TLS on the gateway ⇄ OpenSSL on the pool):");
   for (const l of r.links) {
-    out.push(`  ${pad(l.direction === "outbound" ? `gateway → ${l.peer}` : `${l.peer} → gateway`, 34)} ${pad(l.version ?? "-", 8)} ${pad(l.suite ?? "-", 40)} ${pad(l.group ?? "-", 10)}${l.state === "down" ? " (closed before the end)" : ""}`);
+    out.push(`  ${pad(l.direction === "outbound" ? `gateway → ${l.peer}` : `${l.peer} → gateway`, 34)} ${pad(l.version ?? "-", 8)} ${pad(l.suite ?? "-", 40)} ${l.group ?? "-"}${l.state === "down" ? " (closed before the end)" : ""}`.trimEnd());
     out.push(`  ${" ".repeat(34)} peer ${l.peerSubject ?? "?"}, expires ${days(l.peerNotAfter)}${l.openssl ? ` · OpenSSL agrees: ${l.openssl.version === l.version && l.openssl.suite === l.suite ? "yes" : "NO"}` : ""}`);
   }
   out.push(`SIP OPTIONS: ${r.sipOptions.sent} sent, ${r.sipOptions.answered} answered`);

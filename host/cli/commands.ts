@@ -2,8 +2,6 @@
 import { loadCore } from "../core/load-core.js";
 import { imageCommand } from "./image.js";
 import { certCommand } from "./cert.js";
-import { simCommand } from "./sim.js";
-import { gatewayCommand } from "./gateway.js";
 
 export type Command = (argv: string[]) => Promise<number>;
 
@@ -38,8 +36,9 @@ async function selftestCommand(argv: string[]): Promise<number> {
 const COMMANDS: Record<string, Command> = {
   selftest: selftestCommand,
   image: imageCommand,
-  sim: simCommand,
-  gateway: gatewayCommand,
+  // The gateway and the simulator load the SIP/media/TLS stacks only when they run.
+  sim: async (argv) => (await import("./sim.js")).simCommand(argv),
+  gateway: async (argv) => (await import("./gateway.js")).gatewayCommand(argv),
   cert: certCommand,
   console: async (argv) => (await import("../console/cli.js")).consoleCommand(argv), // fastify loads only for this command
 };

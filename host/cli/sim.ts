@@ -2,13 +2,15 @@
 import { parseArgs } from "node:util";
 import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
 import { dirname } from "node:path";
-import { runSimulator, type SimDirection, type SimProgress } from "../sim/simulator.js";
-import { formatReport, type SimReport } from "../sim/report.js";
-import { DEFAULT_SIM_STATE_DIR } from "../sim/state.js";
+import type { SimDirection, SimProgress } from "../sim/simulator.js";
+import type { SimReport } from "../sim/report.js";
+import type { SimConsole } from "../sim/console.js";
 import { Logger, type LogFormat, type LogLevel } from "../gateway/log.js";
-import { parseSrtpMode } from "../sdp/negotiator.js";
 import { loadBoard } from "../boards/board.js";
-import { startSimConsole, type SimConsole } from "../sim/console.js";
+
+/** Where the simulator keeps its state unless --state says otherwise (host/sim/state.ts). */
+const DEFAULT_SIM_STATE_DIR = ".gwsdk/sim";
+const SRTP_MODES: Record<string, "required" | "optional" | "notSupported"> = { required: "required", optional: "optional", "not-supported": "notSupported", notSupported: "notSupported" };
 
 const USAGE = `usage: gwsdk sim [options]
 
@@ -107,11 +109,8 @@ export async function simCommand(argv: string[]): Promise<number> {
   if (!["in", "out", "both"].includes(direction)) return fail("--direction must be in, out or both");
   let srtpMode;
   if (v["srtp-mode"] !== undefined) {
-    try {
-      srtpMode = parseSrtpMode(v["srtp-mode"]);
-    } catch {
-      return fail("--srtp-mode must be required, optional or not-supported");
-    }
+    srtpMode = SRTP_MODES[v["srtp-mode"]];
+    if (!srtpMode) return fail("--srtp-mode must be required, optional or not-supported");
   }
   if (v.fips && v.keylog) return fail("--fips refuses --keylog: FIPS mode never writes key material (ERR_SIM_OPTIONS)");
   const logFormat = (v["log-format"] ?? "text") as LogFormat;
@@ -177,6 +176,8 @@ export async function simCommand(argv: string[]): Promise<number> {
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
 
+  // The stacks load only now that the options are good.
+  const [{ runSimulator }, { formatReport }, { startSimConsole }] = await Promise.all([import("../sim/simulator.js"), import("../sim/report.js"), import("../sim/console.js")]);
   let console_: SimConsole | undefined;
   let report: SimReport;
   try {

@@ -3,7 +3,7 @@
 // (which travel in clear in every packet). No key, salt or secret ever goes in.
 import type { GatewayConfig } from "../gateway/config.js";
 import type { Gateway, GatewayCallRecord } from "../gateway/gateway.js";
-import { SimPstnPort, type RecordedFrame } from "../media/pstn.js";
+import { CheckedPstnPort } from "./audio-check.js";
 import type { PeerCall } from "./mediation/peer.js";
 import type { MediationPool } from "./mediation/pool.js";
 import type { SimState } from "./state.js";
@@ -99,16 +99,10 @@ export interface SimReport {
   problems: string[];
 }
 
-function key(b: Uint8Array): string {
-  return Buffer.from(b).toString("base64");
-}
-
 /** How many received frames equal a frame the far end sent (SRTP decrypted and authenticated right). */
-function matchAudio(received: readonly RecordedFrame[], sentByFar: readonly Uint8Array[]): { frames: number; matched: number } {
-  const sent = new Set(sentByFar.map(key));
-  let matched = 0;
-  for (const f of received) if (sent.has(key(f.payload))) matched++;
-  return { frames: received.length, matched };
+function matchAudio(here: unknown, far: unknown): { frames: number; matched: number } {
+  if (here instanceof CheckedPstnPort && far instanceof CheckedPstnPort) return here.verifiedAgainst(far);
+  return { frames: 0, matched: 0 };
 }
 
 export interface ReportInput {
@@ -158,12 +152,13 @@ export function buildReport(i: ReportInput): SimReport {
   for (const r of gw?.refusedHandshakes ?? []) problems.push(`the gateway refused a TLS handshake from ${r.remote}: ${r.code}`);
 
   const ids = new Map<number, string>();
-  const runs = [...i.runs].sort((a, b) => (a.record && b.record ? Number(a.record.id.slice(1)) - Number(b.record.id.slice(1)) : 0));
+  // In the order the calls were planned (replacements after the originals), whatever order they set up in.
+  const runs = [...i.runs].sort((a, b) => a.plan.index - b.plan.index);
   const calls: SimCallReport[] = runs.map((run) => {
     const r = run.record;
     const s = r?.stats ?? r?.call?.stats();
     const ps = run.peer?.media.snapshot();
-    const gwPstn = r?.pstn instanceof SimPstnPort ? r.pstn : undefined;
+    const gwPstn = r?.pstn;
     const peerPstn = run.peer?.pstn;
     const id = r?.id ?? `x${run.plan.index}`;
     ids.set(run.plan.index, id);
@@ -183,8 +178,8 @@ export function buildReport(i: ReportInput): SimReport {
       rtcp: { sent: s?.rtcpSent ?? 0, received: s?.rtcpReceived ?? 0, authFailures: s?.rtcpAuthFailures ?? 0 },
       peer: ps ? { received: { packets: ps.rtpReceived, authFailures: ps.authFailures + ps.rtcpAuthFailures, replays: ps.replays }, rtcp: { sent: ps.rtcpSent, received: ps.rtcpReceived } } : null,
       audio: {
-        received: gwPstn && peerPstn ? matchAudio(gwPstn.received, peerPstn.sent) : { frames: 0, matched: 0 },
-        peerReceived: gwPstn && peerPstn ? matchAudio(peerPstn.received, gwPstn.sent) : { frames: 0, matched: 0 },
+        received: matchAudio(gwPstn, peerPstn),
+        peerReceived: matchAudio(peerPstn, gwPstn),
       },
       outcome: r ? r.outcome : run.error ? "failed" : "failed",
       ...(run.error ? { error: run.error } : r?.error ? { error: r.error } : {}),

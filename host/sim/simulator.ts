@@ -15,7 +15,8 @@ import { resolveConfig, validateConfigDocument, type GatewayConfig } from "../ga
 import { Gateway, type GatewayCallRecord } from "../gateway/gateway.js";
 import { Logger, silentLogger } from "../gateway/log.js";
 import { PcapWriter } from "../gateway/pcap.js";
-import { SimPstnPort, ToneSource } from "../media/pstn.js";
+import { ToneSource } from "../media/pstn.js";
+import { CheckedPstnPort } from "./audio-check.js";
 import type { SrtpMode } from "../sdp/negotiator.js";
 import { MediationPool } from "./mediation/pool.js";
 import type { PeerCall } from "./mediation/peer.js";
@@ -56,6 +57,8 @@ export interface SimOptions {
   note?: (message: string) => void;
   /** Abort (Ctrl-C): calls are hung up and the report is still made. */
   signal?: AbortSignal;
+  /** Keys a first run makes (default RSA 2048; "p256" is faster, for tests). */
+  keyType?: "rsa2048" | "p256";
   /** Diagnostics and tests: the pool's TLS secrets as OpenSSL logs them (SSLKEYLOGFILE lines). */
   poolKeylog?: (line: string) => void;
   /** Called once the gateway and the pool are up, before the calls (the CLI starts the console here). */
@@ -140,7 +143,7 @@ export async function runSimulator(o: SimOptions): Promise<SimReport> {
     progress({ phase, elapsedMs: Date.now() - t0, callsUp: 0, callsPlanned: calls, packetsPerSecond: 0, linksUp: 0, ...extra });
 
   tick("state");
-  const state = await prepareSimState(o.stateDir, o.note ? { note: o.note } : {});
+  const state = await prepareSimState(o.stateDir, { ...(o.note ? { note: o.note } : {}), ...(o.keyType ? { keyType: o.keyType } : {}) });
   const board = loadBoard(o.board ?? "sim");
   // Short runs still show several SRTCP reports each way (RFC 3550 intervals are seconds long).
   const rtcpIntervalMs = Math.max(250, Math.min(5000, Math.floor(durationMs / 4)));
@@ -160,6 +163,7 @@ export async function runSimulator(o: SimOptions): Promise<SimReport> {
     optionsIntervalMs: board.sip.optionsIntervalMs,
     rtcpIntervalMs,
     source: () => new ToneSource(440),
+    pstn: (source) => new CheckedPstnPort(source),
     ...(o.poolKeylog ? { keylog: o.poolKeylog } : {}),
   });
   let gateway: Gateway | undefined;
@@ -175,7 +179,7 @@ export async function runSimulator(o: SimOptions): Promise<SimReport> {
       board,
       config,
       logger: log,
-      pstn: () => new SimPstnPort(new ToneSource(1004)),
+      pstn: () => new CheckedPstnPort(new ToneSource(1004)),
       rtcpIntervalMs,
       // The simulator's members stop only when told to: a silent call is a failure, found quickly.
       mediaTimeoutMs: Math.max(3000, 2 * rtcpIntervalMs + 1000),
@@ -216,7 +220,7 @@ export async function runSimulator(o: SimOptions): Promise<SimReport> {
       });
     }
 
-    tick("calls");
+    tick("calls", { linksUp: gw.links().filter((l) => l.state === "up").length });
     const failoverAt = o.failover ? Math.floor(durationMs / 2) : undefined;
     const tasks: Promise<void>[] = [];
     const runCall = async (p: Planned, forMs: number): Promise<void> => {

@@ -17,7 +17,7 @@ import { CertStore, DEFAULT_IDENTITY } from "../certs/cert-store.js";
 import { decodePem } from "../certs/pem.js";
 import { parseCertificate, daysRemaining, type ParsedCert } from "../certs/x509.js";
 import { verifyChain } from "../certs/verify.js";
-import { createDemoCa, demoKey, issuePoolCertificate, signGatewayCsr, type DemoCa } from "./demo-pki.js";
+import { createDemoCa, demoKey, issuePoolCertificate, signGatewayCsr, type DemoCa, type DemoKeyType } from "./demo-pki.js";
 import { SimError } from "./errors.js";
 
 export const DEFAULT_SIM_STATE_DIR = ".gwsdk/sim";
@@ -110,6 +110,8 @@ export interface PrepareOptions {
   now?: () => Date;
   /** Progress notes ("making the demo CA..."), for a first run that takes a few seconds. */
   note?: (message: string) => void;
+  /** Keys made by this run: RSA 2048 (default, as AD CS deployments) or ECDSA P-256 (faster; tests). */
+  keyType?: DemoKeyType;
 }
 
 /** Creates or checks the state directory; see the file comment. */
@@ -117,6 +119,7 @@ export async function prepareSimState(dirIn: string = DEFAULT_SIM_STATE_DIR, o: 
   const dir = resolve(dirIn);
   const now = (o.now ?? (() => new Date()))();
   const note = o.note ?? (() => undefined);
+  const keyType = o.keyType ?? "rsa2048";
   try {
     mkdirSync(join(dir, "ca"), { recursive: true, mode: 0o700 });
     mkdirSync(join(dir, "pool"), { recursive: true, mode: 0o700 });
@@ -148,8 +151,8 @@ export async function prepareSimState(dirIn: string = DEFAULT_SIM_STATE_DIR, o: 
   if (caCert && caKey && fresh(caCert, now) && sameKey(caCert, caKey)) {
     ca = { cert: { der: caCert.der, pem: readIf(caPath)! }, key: caKey };
   } else {
-    note("making the demo enterprise root CA (RSA 2048)");
-    ca = await createDemoCa({ commonName: names.ca, now });
+    note(`making the demo enterprise root CA (${keyType === "rsa2048" ? "RSA 2048" : "ECDSA P-256"})`);
+    ca = await createDemoCa({ commonName: names.ca, now, key: await demoKey(keyType) });
     writePrivate(caKeyPath, ca.key.export({ type: "pkcs8", format: "pem" }).toString());
     writeFileSync(caPath, ca.cert.pem);
     caCert = parseCertificate(ca.cert.der);
@@ -173,7 +176,7 @@ export async function prepareSimState(dirIn: string = DEFAULT_SIM_STATE_DIR, o: 
   };
   if (!poolOk(poolCert, poolKey)) {
     note("issuing the Mediation pool certificate");
-    poolKey = await demoKey("rsa2048");
+    poolKey = await demoKey(keyType);
     const issued = issuePoolCertificate(ca, { poolFqdn: names.pool, memberFqdns: names.members, key: poolKey, now });
     writePrivate(poolKeyPath, poolKey.export({ type: "pkcs8", format: "pem" }).toString());
     writeFileSync(poolPath, issued.pem + ca.cert.pem);
@@ -212,7 +215,7 @@ export async function prepareSimState(dirIn: string = DEFAULT_SIM_STATE_DIR, o: 
     }
     if (needEnrol) {
       note(`enrolling the gateway identity ${names.gateway} through the certificate store (key + CSR, signed by the demo CA)`);
-      const init = await store.init({ fqdn: names.gateway, key: "rsa2048", name: identity, ...(exists ? { renew: true } : {}) });
+      const init = await store.init({ fqdn: names.gateway, key: keyType, name: identity, ...(exists ? { renew: true } : {}) });
       const signed = signGatewayCsr(ca, init.csrPem, { fqdn: names.gateway, now });
       const res = await store.import(Buffer.from(signed.pem + ca.cert.pem), { name: identity, source: "sim demo CA" });
       if (res.trust !== "trusted") throw new SimError("ERR_SIM_PKI", `the enrolled gateway certificate does not chain to the demo CA (${res.trust})`);

@@ -15,7 +15,7 @@ import tls from "node:tls";
 import type { Duplex } from "node:stream";
 import { MediationPeer, type MediationPeerOptions, type PeerCall } from "./peer.js";
 import type { SipTimers } from "../../sip/timers.js";
-import type { AudioSource } from "../../media/pstn.js";
+import type { AudioSource, SimPstnPort } from "../../media/pstn.js";
 import type { CryptoStyle } from "./skype-sdp.js";
 
 export interface MediationPoolTls {
@@ -47,6 +47,8 @@ export interface MediationPoolOptions {
   timers?: Partial<SipTimers>;
   /** Audio the members play into calls (default a 440 Hz tone). */
   source?: () => AudioSource;
+  /** The PSTN side of each member call (default a SimPstnPort playing `source`). */
+  pstn?: (source: AudioSource) => SimPstnPort;
   /** Receives every TLS secret OpenSSL logs (SSLKEYLOGFILE lines, with newline). */
   keylog?: (line: string) => void;
 }
@@ -195,6 +197,7 @@ export class MediationPool extends EventEmitter<MediationPoolEvents> {
       ...(this.o.timers ? { timers: this.o.timers } : {}),
       ...(this.o.rtcpIntervalMs ? { rtcpIntervalMs: this.o.rtcpIntervalMs } : {}),
       ...(this.o.source ? { source: this.o.source } : {}),
+      ...(this.o.pstn ? { pstn: this.o.pstn } : {}),
     };
   }
 

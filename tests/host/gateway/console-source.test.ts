@@ -37,6 +37,7 @@ test("GatewayDataSource over a simulator run; the sim console starts and answers
   const records: GatewayCallRecord[] = [];
   const r = await runSimulator({
     stateDir: join(dir, "state"),
+    keyType: "p256",
     calls: 2,
     durationS: 1.5,
     onGateway: async (gw, pool) => {

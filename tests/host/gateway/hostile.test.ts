@@ -22,7 +22,7 @@ const dir = tmpDir("gwhostile");
 after(() => rmTmp(dir));
 
 test("hostile input at the gateway's media port, over an authenticated SIP link and at its TLS listener: refused, counted, the call carries on", async () => {
-  const state = await prepareSimState(join(dir, "state"));
+  const state = await prepareSimState(join(dir, "state"), { keyType: "p256" });
   const board = loadBoard("sim");
   const pool = new MediationPool({ names: { pool: state.names.pool, members: state.names.members }, tls: { key: state.pool.keyPem, cert: state.pool.certPem, ca: state.ca.cert.pem }, rtcpIntervalMs: 300, optionsIntervalMs: 0 });
   await pool.listen();

@@ -78,7 +78,7 @@ test("state: first run makes everything and enrols the gateway through the store
   // 700 days on: the pool certificate (2 years) is within 30 days of expiry and the gateway's
   // (1 year) has expired; the CA (10 years) stays.
   const later = new Date(Date.now() + 700 * 86_400_000);
-  const c = await prepareSimState(d, { now: () => later });
+  const c = await prepareSimState(d, { now: () => later, keyType: "p256" });
   assert.deepEqual(c.made, ["pool-certificate", "gateway-identity"]);
   assert.ok(c.pool.cert.notAfter > new Date(later.getTime() + 365 * 86_400_000));
 

@@ -2,6 +2,7 @@
 import { loadCore } from "../core/load-core.js";
 import { imageCommand } from "./image.js";
 import { certCommand } from "./cert.js";
+import { tlsCommand } from "./tls.js";
 
 export type Command = (argv: string[]) => Promise<number>;
 
@@ -14,6 +15,7 @@ commands:
   gateway --board NAME --config FILE run the gateway (MTLS to the Mediation pool, SRTP calls) until stopped
   cert <command>                     gateway certificates: keys, CSRs, chains, trust store, CRLs
   console [--demo]                   the gateway web console (HTTPS) on the management address
+  tls connect|serve                  mutual TLS to/from a Mediation Server (like openssl s_client/s_server)
 `;
 
 async function selftestCommand(argv: string[]): Promise<number> {
@@ -41,6 +43,7 @@ const COMMANDS: Record<string, Command> = {
   gateway: async (argv) => (await import("./gateway.js")).gatewayCommand(argv),
   cert: certCommand,
   console: async (argv) => (await import("../console/cli.js")).consoleCommand(argv), // fastify loads only for this command
+  tls: (argv) => tlsCommand(argv),
 };
 
 export async function runCli(argv: string[]): Promise<number> {

@@ -69,7 +69,7 @@ export async function client12(ctx: HandshakeContext, st: ClientHelloState, sh: 
   const certMsg = await channel.expect(HandshakeType.certificate);
   const chain = readCertificate12(certMsg.body, "server");
   const peer = verifyPeer({
-    chain, trust: credentials.trust, role: "client", profile: policy.profile, expectedName: ctx.servername!, now: ctx.now(), buildDate: ctx.buildDate,
+    chain, trust: credentials.trust, role: "client", profile: policy.profile, expectedName: ctx.servername!, now: ctx.now(), buildDate: ctx.buildDate, beforeClockSet: ctx.beforeClockSet,
   });
   const leaf = peer.path[0]!;
   if ((leaf.keyType === "ec") !== isEcdsaSuite) throw protocolError("illegal_parameter", `the server chose ${suite.name} but its certificate has a ${leaf.keyType} key`);

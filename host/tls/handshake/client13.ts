@@ -88,7 +88,7 @@ export async function client13(ctx: HandshakeContext, st: ClientHelloState, sh: 
     }
     const chain = readCertificate13(next.body, "server", new Uint8Array(0));
     const peer = verifyPeer({
-      chain, trust: credentials.trust, role: "client", profile: policy.profile, expectedName: ctx.servername!, now: ctx.now(), buildDate: ctx.buildDate,
+      chain, trust: credentials.trust, role: "client", profile: policy.profile, expectedName: ctx.servername!, now: ctx.now(), buildDate: ctx.buildDate, beforeClockSet: ctx.beforeClockSet,
     });
     log.add(next.raw);
 

@@ -23,6 +23,7 @@ export interface HandshakeContext {
   asym: AsymmetricProvider;
   now: () => Date;
   buildDate: Date;
+  beforeClockSet: "refuseTls" | "warn";
   /** Client role: the name to send in SNI and to find in the server's certificate. */
   servername?: string;
   /** Server role: the names a client certificate must carry one of. */

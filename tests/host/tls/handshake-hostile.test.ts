@@ -21,7 +21,7 @@ import type { CertStore } from "../../../host/certs/cert-store.js";
 import type { Core } from "../../../host/core/load-core.js";
 import { GATEWAY, POOL, POOL_MEMBERS, gatewayStore, nodeTlsOptions, tlsPki, type TlsPki } from "../../helpers/tls-pki.js";
 import { requireCommand } from "../../helpers/system.js";
-import { recordProxy, within } from "./mtls-helpers.js";
+import { arenaBaseline as baselineOf, recordProxy, within } from "./mtls-helpers.js";
 
 const sys = requireCommand("openssl", ["version"], "openssl");
 const TIMEOUT = 400; // handshakeTimeoutMs for these tests
@@ -157,7 +157,7 @@ const sv13: Extension = { type: ExtensionType.supported_versions, data: ext.enco
 
 describe("our client against crafted servers", { skip: sys.skip }, () => {
   before(() => {
-    arenaBaseline = core.arena.inUse;
+    arenaBaseline = baselineOf(core);
   });
 
   for (const [v, name] of [
@@ -305,7 +305,7 @@ describe("seeded mutations of real OpenSSL flights", { skip: sys.skip }, () => {
   let serverPort: number;
   const serverErrors: unknown[] = [];
   before(async () => {
-    arenaBaseline = core.arena.inUse;
+    arenaBaseline = baselineOf(core);
     server = createMtlsServer({ store, allowedPeers: POOL_MEMBERS, policy: { handshakeTimeoutMs: TIMEOUT } }, (s) => {
       s.on("error", () => undefined);
       s.destroy();

@@ -5,6 +5,18 @@ import net from "node:net";
 import tls from "node:tls";
 import { randomBytes } from "node:crypto";
 import type { Duplex } from "node:stream";
+import type { Core } from "../../../host/core/load-core.js";
+import { recordIo } from "../../../host/tls/record-io.js";
+
+/**
+ * Arena bytes in use once the core's shared record staging buffers (host/tls/record-io.ts, kept
+ * for the core's lifetime) are at their largest: the level every test must return to after its
+ * connections close.
+ */
+export function arenaBaseline(core: Core): number {
+  recordIo(core).ensureSeal(65536, 70000);
+  return core.arena.inUse;
+}
 
 /** Fails after `ms` with `what` in the message. */
 export async function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {

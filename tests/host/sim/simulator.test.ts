@@ -187,7 +187,9 @@ test("--failover (CLI, second run reuses the state): calls on the stopped member
 });
 
 test("--tls1.2, --srtp-mode optional, --no-mki, --direction in", async () => {
-  const r = await runSimulator({ stateDir: state, calls: 2, durationS: 2, tls12: true, srtpMode: "optional", mki: false, direction: "in" });
+  const poolKeylog: string[] = [];
+  const keylog = join(dir, "keys12.log");
+  const r = await runSimulator({ stateDir: state, calls: 2, durationS: 2, tls12: true, srtpMode: "optional", mki: false, direction: "in", keylog, poolKeylog: (l) => poolKeylog.push(l.trim()) });
   assertSchema(r);
   assert.equal(r.ok, true, formatReport(r));
   assert.deepEqual(r.calls.map((c) => c.direction), ["inbound", "inbound"]);
@@ -196,6 +198,13 @@ test("--tls1.2, --srtp-mode optional, --no-mki, --direction in", async () => {
     assert.equal(l.version, "TLSv1.2");
     assert.match(l.suite!, /^TLS_ECDHE_RSA_WITH_AES_(128_GCM_SHA256|256_GCM_SHA384)$/);
     assert.equal(l.openssl?.suite, l.suite);
+  }
+  // TLS 1.2 key log: the master secret per connection, as OpenSSL logs it.
+  const ours = readFileSync(keylog, "utf8").trim().split("\n");
+  assert.ok(ours.length >= 4);
+  for (const line of ours) {
+    assert.match(line, /^CLIENT_RANDOM [0-9a-f]{64} [0-9a-f]{96}$/);
+    assert.ok(poolKeylog.includes(line), "OpenSSL logged the same master secret");
   }
   // "Optional" SRTP offers (RTP/AVP with a=crypto) are answered with SRTP; keys without MKI both ways.
   assertCallsGood(r, { profile: "AES_CM_128_HMAC_SHA1_80", mki: null });

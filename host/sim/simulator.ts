@@ -262,6 +262,7 @@ export async function runSimulator(o: SimOptions): Promise<SimReport> {
       }
     };
     for (const p of plan) {
+      if (signal?.aborted) break;
       tasks.push(runCall(p, durationMs));
       await sleep(30, signal);
     }

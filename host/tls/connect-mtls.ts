@@ -14,6 +14,7 @@ import { MtlsSocket } from "./mtls-socket.js";
 import { SDK_BUILD_DATE, resolvePolicy, type ResolvedTlsPolicy, type TlsPolicy } from "./policy.js";
 import type { TlsUsageLimits } from "./record-layer.js";
 import { sharedCore } from "./shared-core.js";
+import type { KeylogSink } from "./keylog.js";
 
 /** Options both roles share. */
 export interface MtlsCommonOptions {
@@ -42,6 +43,8 @@ export interface MtlsCommonOptions {
   aeadLimits?: TlsUsageLimits;
   /** Tests only: tamper with our handshake messages. */
   testHooks?: HandshakeTestHooks;
+  /** Debugging only: receives the connection's secrets as SSLKEYLOGFILE lines. Refused in FIPS mode. */
+  keylog?: KeylogSink;
 }
 
 export interface ConnectMtlsOptions extends MtlsCommonOptions {
@@ -81,6 +84,7 @@ export async function connectMtls(o: ConnectMtlsOptions): Promise<MtlsSocket> {
   }
   const policy = resolvePolicy(o.policy);
   const settings = commonSettings(o);
+  if (o.keylog && policy.fips) throw new TlsError("ERR_TLS_CONFIG", "a key log cannot be written in FIPS mode");
   const credentials = await loadCredentials(o.store, o.identity, policy);
   const core = o.core ?? (await sharedCore());
   const socket = await openSocket(o.host, o.port, policy.handshakeTimeoutMs);
@@ -97,6 +101,7 @@ export async function connectMtls(o: ConnectMtlsOptions): Promise<MtlsSocket> {
     ...settings,
     ...(o.aeadLimits ? { aeadLimits: o.aeadLimits } : {}),
     ...(o.testHooks ? { hooks: o.testHooks } : {}),
+    ...(o.keylog ? { keylog: o.keylog } : {}),
   });
   await s.start();
   return s;

@@ -22,6 +22,7 @@ import { decodeKeyUpdate, decodeNewSessionTicket13, encodeKeyUpdate, type Handsh
 import { runServerHandshake } from "./handshake/server.js";
 import { alertToSend, asTlsError, protocolError, refuse } from "./mtls-errors.js";
 import type { ResolvedTlsPolicy, TlsVersionLabel } from "./policy.js";
+import type { KeylogSink } from "./keylog.js";
 import { ContentType, TlsRecordLayer, type TlsUsageLimits } from "./record-layer.js";
 import { describePeer, type PeerCertificate } from "./verify-peer.js";
 
@@ -50,6 +51,7 @@ export interface MtlsSocketInit {
   /** After our close_notify, how long to wait for the peer's before closing anyway. */
   closeTimeoutMs: number;
   hooks?: HandshakeTestHooks;
+  keylog?: KeylogSink;
 }
 
 export interface KeyUpdateEvent {
@@ -184,6 +186,7 @@ export class MtlsSocket extends Duplex {
       ...(init.servername !== undefined ? { servername: init.servername } : {}),
       ...(init.allowedPeers !== undefined ? { allowedPeers: init.allowedPeers } : {}),
       ...(init.hooks ? { hooks: init.hooks } : {}),
+      ...(init.keylog ? { keylog: init.keylog } : {}),
     };
     const ms = init.policy.handshakeTimeoutMs;
     const timer = setTimeout(() => {

@@ -16,6 +16,7 @@ import {
   encodeFinished, ext, type ServerHello,
 } from "./messages.js";
 import { checkPeerSignature, chooseOwnScheme, signWith, tls12KeyExchangeSignedContent } from "./signatures.js";
+import { logSecret } from "../keylog.js";
 
 /** ServerHello extensions a TLS 1.2 server may answer with (each only if we offered it). */
 const SH12_ALLOWED = new Set<number>([
@@ -113,6 +114,7 @@ export async function client12(ctx: HandshakeContext, st: ClientHelloState, sh: 
     log.add(cke);
     channel.send(cke);
     ks = Tls12KeySchedule.fromExtendedMasterSecret(core, { hash: suite.hash, preMasterSecret: pms, transcript: log.tx, clientRandom: st.clientRandom, serverRandom: sh.random });
+    logSecret(ctx.keylog, "CLIENT_RANDOM", st.clientRandom, ks.masterSecret);
     pms.fill(0);
     let ourScheme = 0;
     if (sendChain.length > 0) {

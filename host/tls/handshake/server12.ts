@@ -20,6 +20,7 @@ import {
 import { clientServerName } from "./server.js";
 import { checkPeerSignature, chooseOwnScheme, signWith, tls12KeyExchangeSignedContent } from "./signatures.js";
 import { TranscriptLog } from "./transcript-log.js";
+import { logSecret } from "../keylog.js";
 
 /** At most this many bytes of CA names in a CertificateRequest (a hint for the client's certificate choice). */
 const MAX_CA_NAMES_BYTES = 8192;
@@ -135,6 +136,7 @@ export async function server12(ctx: HandshakeContext, ch: ClientHello, chRaw: Ui
     pms = deriveShared(share, decodeClientKeyExchangeEcdhe(ckeMsg.body));
     log.add(ckeMsg.raw);
     ks = Tls12KeySchedule.fromExtendedMasterSecret(core, { hash: suite.hash, preMasterSecret: pms, transcript: log.tx, clientRandom, serverRandom });
+    logSecret(ctx.keylog, "CLIENT_RANDOM", clientRandom, ks.masterSecret);
     pms.fill(0);
     const cvMsg = await channel.expect(HandshakeType.certificate_verify);
     const ccv = decodeCertificateVerify(cvMsg.body);

@@ -10,7 +10,7 @@ import {
   K_SRTP_USES, T_AUTH_FAILURES, T_BYTES, T_FLAGS, T_INDEX, T_PACKETS, T_REPLAYS, T_SRTCP_INDEX, T_SRTCP_BITMAP,
   TF_SRTP_SEEN, TF_SRTCP_SEEN, sessionSize, streamSlotSize, WINDOW_MIN, WINDOW_MAX, MAX_STREAMS,
 } from "./layout";
-import { AUTH_KEY_LEN, CIPHER_AES_GCM, PARAM_CIPHER, profileByte, profileKnown, profileParam } from "./profiles";
+import { AUTH_KEY_LEN, CIPHER_AES_GCM, PARAM_CIPHER, PARAM_KEY_LEN, profileByte, profileKnown, profileParam } from "./profiles";
 import { sessionCheck, sessionInit, MKI_MAX } from "./session";
 import { activeKey, keyAdd, keyByMki, keyInstall, keyRemove, keySlot, keySlotIndex } from "./keys";
 import { streamCreate, streamFind, streamRemove, streamRoom } from "./streams";
@@ -33,14 +33,16 @@ export function srtp_profile_param(profile: i32, which: i32): i32 {
  */
 export function srtp_session_size(maxStreams: u32, maxKeys: u32, window: u32, profile: i32): i32 {
   if (profile != 0 && !profileKnown(profile)) return ERR_SRTP_PROFILE;
-  const n = sessionSize(maxStreams, maxKeys, window, profile == 0 ? 0 : profileByte(profile, PARAM_CIPHER));
+  const n = profile == 0
+    ? sessionSize(maxStreams, maxKeys, window, 0, 32)
+    : sessionSize(maxStreams, maxKeys, window, profileByte(profile, PARAM_CIPHER), profileByte(profile, PARAM_KEY_LEN));
   return n == 0 ? ERR_ARG : <i32>n;
 }
 
 /** Bytes of one master key's slot for a profile (0: the largest). */
 export function srtp_key_slot_size(profile: i32): i32 {
   if (profile != 0 && !profileKnown(profile)) return ERR_SRTP_PROFILE;
-  return <i32>keySlotSize(profile == 0 ? 0 : profileByte(profile, PARAM_CIPHER));
+  return <i32>(profile == 0 ? keySlotSize(0, 32) : keySlotSize(profileByte(profile, PARAM_CIPHER), profileByte(profile, PARAM_KEY_LEN)));
 }
 
 /** Bytes of one stream (per-SSRC) slot for a replay window (not counting its SSRC-table entries). */

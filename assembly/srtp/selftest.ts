@@ -10,7 +10,7 @@
 import { SCRATCH, SCRATCH_SIZE } from "../abi/scratch";
 import { ERR_SRTP_AUTH_FAIL } from "../abi/status";
 import { wipe } from "../util/ct";
-import { DIR_RECEIVER, DIR_SENDER, S_IV, sessionSize } from "./layout";
+import { DIR_RECEIVER, DIR_SENDER, sessionSize } from "./layout";
 import { PROFILE_AES_CM_128_HMAC_SHA1_80, PROFILE_AEAD_AES_128_GCM } from "./profiles";
 import { sessionInit } from "./session";
 import { keyAdd } from "./keys";
@@ -57,7 +57,7 @@ function same(p: usize, want: string, n: usize): bool {
 
 /** A one-stream, one-key session in scratch with the given master key. */
 function session(direction: u8, profile: u8, key: string, salt: string): bool {
-  const size = sessionSize(1, 1, 64, 0);
+  const size = sessionSize(1, 1, 64, 0, 32);
   if (size == 0 || size > SESSION_ROOM) return false;
   if (sessionInit(SESSION, size, <i32>direction, <i32>profile, 1, 1, 64, 0, 0, 0x5eed) != 0) return false;
   const kl = fromHex(key, KEY);
@@ -80,7 +80,7 @@ function run(): i32 {
   const kl = fromHex(B3_KEY, KEY);
   fromHex(B3_SALT, SALT);
   aesKeyInit(SESSION, KEY, <i32>kl);
-  kdfDerive(SESSION, SALT, 14, LABEL_SRTP_ENCRYPTION, SESSION + 4096 + S_IV, PKT, 16);
+  kdfDerive(SESSION, SALT, 14, LABEL_SRTP_ENCRYPTION, SESSION + 4096, PKT, 16);
   if (!same(PKT, B3_K_E, 16)) return 401;
   // 402, 403
   let r = roundTrip(PROFILE_AES_CM_128_HMAC_SHA1_80, B3_KEY, B3_SALT, SRTP_CM, 402);

@@ -8,6 +8,7 @@ import {
   S_MAX_KEYS, S_MKI_LEN, S_SALT_LEN, S_ACTIVE_KEY, NO_KEY,
   K_IN_USE, K_INDEX, K_MKI_LEN, K_MKI, K_SOFT_FIRED, K_HARD_FIRED, K_SRTP_USES, K_SRTCP_USES, K_SRTP_LIMIT,
   K_SRTCP_LIMIT, K_SRTP_SALT, K_SRTCP_SALT, SRTP_MAX_PACKETS, SRTCP_MAX_PACKETS, SRTCP_RAW_KEY_ROOM,
+  KS_CACHE_BLOCKS, S_KS_BLOCKS, S_KS_COUNT, S_KS_INDEX, S_KS_SLOT, S_KS_SSRC,
   srtpCipherCtx, srtcpCipherCtx, srtpAuthCtx, srtcpAuthCtx,
 } from "./layout";
 import { W_AES, W_IV, W_KDF, W_KDF_SIZE } from "./work";
@@ -17,6 +18,15 @@ import {
   LABEL_SRTCP_ENCRYPTION, LABEL_SRTCP_MSG_AUTH, LABEL_SRTCP_SALT, kdfDerive,
 } from "./kdf";
 import { aesCtxSize, aesKeyInit, gcmKeyInit, hmacSha1KeyInit } from "./primitives";
+
+/** Forgets (and wipes) the keystream session s kept for its next packet (keystream.ts). */
+export function keystreamForget(s: usize): void {
+  store<u8>(s, 0, S_KS_SLOT);
+  store<u8>(s, 0, S_KS_COUNT);
+  store<u32>(s, 0, S_KS_SSRC);
+  store<u64>(s, 0, S_KS_INDEX);
+  for (let o: usize = 0; o < 16 * KS_CACHE_BLOCKS; o += 8) store<u64>(s + S_KS_BLOCKS + o, 0);
+}
 
 /** Address of key slot n. */
 @inline export function keySlot(s: usize, n: u32): usize {
@@ -40,7 +50,8 @@ export function keyByMki(s: usize, mki: usize, mkiLen: usize): usize {
 
 /** Index of a key slot address (stored in the slot when the key is installed). */
 @inline export function keySlotIndex(s: usize, k: usize): u32 {
-  return load<u32>(k, K_INDEX);
+  const v = load<u32>(k, K_INDEX);
+  return v < <u32>load<u8>(s, S_MAX_KEYS) ? v : 0; // a damaged slot never names a slot out of range
 }
 
 /** The active (protecting) key slot, or 0 when none. */
@@ -82,6 +93,7 @@ export function keyInstall(s: usize, keys: usize, mki: usize, mkiLen: usize, lif
   if (slot == n) return ERR_SRTP_FULL;
   const k = keySlot(s, slot);
   memory.fill(k, 0, <usize>load<u32>(s, S_KEY_SLOT_SIZE));
+  keystreamForget(s); // kept keystream is tagged with a slot number: never let it meet a new key
   const cipher = load<u8>(s, S_CIPHER);
   const keyLen = <usize>load<u8>(s, S_KEY_LEN);
   const saltLen = <usize>load<u8>(s, S_SALT_LEN);
@@ -161,6 +173,7 @@ export function keyAdd(s: usize, key: usize, keyLen: usize, salt: usize, saltLen
 export function keyRemove(s: usize, k: usize): void {
   const idx = keySlotIndex(s, k);
   wipe(k, <usize>load<u32>(s, S_KEY_SLOT_SIZE));
+  keystreamForget(s);
   store<u32>(s, load<u32>(s, S_KEY_COUNT) - 1, S_KEY_COUNT);
   if (<u32>load<u8>(s, S_ACTIVE_KEY) == idx) store<u8>(s, NO_KEY, S_ACTIVE_KEY);
 }

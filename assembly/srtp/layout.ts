@@ -16,7 +16,7 @@
 // static scratch for each SRTCP packet, after that packet authenticated (SRTCP runs at about one
 // packet per five seconds per stream: the expansion costs nothing in aggregate, and a forged packet
 // never reaches it). Per-call scratch (IV, tag, AAD, derived keys) is static too (work.ts).
-import { aesCtxSize, gcmCtxSize, HMAC_SHA1_KEY_SIZE } from "./primitives";
+import { AES_KEEP_MAX, aesCtxSize, gcmCtxSize, HMAC_SHA1_KEY_SIZE } from "./primitives";
 import { tableCapacity, TABLE_ENTRY_SIZE } from "./stream_table";
 import { windowBitmapBits } from "./replay";
 import { CIPHER_AES_CM, CIPHER_AES_GCM } from "./profiles";
@@ -72,7 +72,17 @@ export const S_SRTCP_CIPHER_OFF: usize = 128; // u32
 export const S_SRTP_AUTH_OFF: usize = 132; // u32
 export const S_SRTCP_AUTH_OFF: usize = 136; // u32
 export const S_CIPHER_ROOM: usize = 140; // u32 bytes of the SRTP cipher context
-export const SESSION_HEADER_SIZE: usize = 144;
+// Keystream kept for the next SRTP packet (AES-CM): the blocks of packet index S_KS_INDEX of SSRC
+// S_KS_SSRC under key slot S_KS_SLOT - 1 that filled otherwise idle lanes of the last AES batch
+// (keystream.ts). Empty when S_KS_SLOT is 0. Wiped whenever a key is installed or removed.
+export const S_KS_SSRC: usize = 144; // u32
+export const S_KS_SLOT: usize = 148; // u8 key slot + 1 (0 = empty)
+export const S_KS_COUNT: usize = 149; // u8 blocks kept
+export const S_KS_INDEX: usize = 152; // u64
+export const S_KS_BLOCKS: usize = 160; // KS_CACHE_BLOCKS x 16
+/** Most keystream blocks kept: the lanes of one AES batch but one (7 SIMD; none scalar). */
+export const KS_CACHE_BLOCKS: usize = AES_KEEP_MAX;
+export const SESSION_HEADER_SIZE: usize = (S_KS_BLOCKS + 16 * KS_CACHE_BLOCKS + 15) & ~(<usize>15);
 
 export const DIR_SENDER: u8 = 1;
 export const DIR_RECEIVER: u8 = 2;

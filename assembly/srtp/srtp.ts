@@ -28,8 +28,9 @@ import { streamCreate, streamFind, streamRoom } from "./streams";
 import { activeKey, keyByMki, keyUsable } from "./keys";
 import { buildIv, IV_SSRC_OFFSET_CM, IV_SSRC_OFFSET_GCM } from "./iv";
 import { countAuthFailure, countPacket, countReplay, writeMki } from "./common";
-import { CTR_MODE_CM, aesCtrXor, gcmOpen, gcmSeal, hmacSha1Compute } from "./primitives";
-import { W_AAD, W_IV, W_TAG } from "./work";
+import { gcmOpen, gcmSeal, hmacSha1Compute } from "./primitives";
+import { W_IV, W_TAG } from "./work";
+import { srtpCmCrypt } from "./keystream";
 
 /** Records the SSRC / index of the packet being processed, for the host's error objects. */
 @inline export function noteSsrc(s: usize, ssrc: u32): void {
@@ -105,8 +106,7 @@ export function srtpProtect(s: usize, src: usize, len: usize, dst: usize, cap: u
     writeMki(dst + len + tagLen, k, mkiLen);
   } else {
     if (cipher == CIPHER_AES_CM) {
-      buildIv(iv, k + K_SRTP_SALT, IV_SSRC_OFFSET_CM, ssrc, i);
-      aesCtrXor(srtpCipherCtx(s, k), iv, src + hl, dst + hl, payloadLen, CTR_MODE_CM);
+      srtpCmCrypt(s, k, ssrc, i, src + hl, dst + hl, payloadLen);
     } else if (dst != src) {
       memory.copy(dst + hl, src + hl, payloadLen);
     }
@@ -190,8 +190,7 @@ export function srtpUnprotect(s: usize, src: usize, len: usize, dst: usize, cap:
     if (st == 0) return ERR_SRTP_STATE;
   }
   if (cipher == CIPHER_AES_CM) {
-    buildIv(iv, k + K_SRTP_SALT, IV_SSRC_OFFSET_CM, ssrc, i);
-    aesCtrXor(srtpCipherCtx(s, k), iv, src + hl, dst + hl, outLen - hl, CTR_MODE_CM);
+    srtpCmCrypt(s, k, ssrc, i, src + hl, dst + hl, outLen - hl);
     if (dst != src) memory.copy(dst, src, hl);
   } else if (cipher == CIPHER_AES_GCM) {
     if (dst != src) memory.copy(dst, src, hl);

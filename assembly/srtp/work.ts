@@ -5,6 +5,8 @@ import { AES_CTX_SIZE } from "./primitives";
 
 /** AES-CM counter block / GCM IV (16). */
 export const W_IV: usize = memory.data(16, 16);
+/** The next packet's AES-CM counter block (keystream.ts) (16). */
+export const W_IV_NEXT: usize = memory.data(16, 16);
 /** Computed / saved tag (16). */
 export const W_TAG: usize = memory.data(16, 16);
 /** SRTCP GCM AAD: header || E + index (16). */

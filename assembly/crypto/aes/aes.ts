@@ -155,7 +155,7 @@ export function aesCtrXor(ctx: usize, counter: usize, src: usize, dst: usize, le
  */
 export function aesCtrXorBuffered(ctx: usize, counter: usize, src: usize, dst: usize, len: usize, mode: i32, ksOut: usize): void {
   if (len == 0) return;
-  if (ASC_FEATURE_SIMD) v128Ctr(ctx + AES_RK_OFFSET, aesRounds(ctx), counter, src, dst, len, mode, ksOut, 0);
+  if (ASC_FEATURE_SIMD) v128Ctr(ctx + AES_RK_OFFSET, aesRounds(ctx), counter, src, dst, len, mode, ksOut, 0, 0, 0);
   else ct64Ctr(ctx + AES_RK_OFFSET, aesRounds(ctx), counter, src, dst, len, mode, ksOut, 0);
 }
 
@@ -168,6 +168,22 @@ export function aesCtrXorBuffered(ctx: usize, counter: usize, src: usize, dst: u
  * firstOut must not overlap src, dst or counter. No bounds checks.
  */
 export function aesCtrXorFirst(ctx: usize, counter: usize, firstOut: usize, src: usize, dst: usize, len: usize, mode: i32): void {
-  if (ASC_FEATURE_SIMD) v128Ctr(ctx + AES_RK_OFFSET, aesRounds(ctx), counter, src, dst, len, mode, 0, firstOut);
+  if (ASC_FEATURE_SIMD) v128Ctr(ctx + AES_RK_OFFSET, aesRounds(ctx), counter, src, dst, len, mode, 0, firstOut, 0, 0);
   else ct64Ctr(ctx + AES_RK_OFFSET, aesRounds(ctx), counter, src, dst, len, mode, 0, firstOut);
+}
+
+/** Most blocks aesCtrXorKeep keeps: the lanes of a batch but one (7 SIMD; 0 scalar, see there). */
+export const AES_KEEP_MAX: usize = ASC_FEATURE_SIMD ? V128_BATCH - 1 : 0;
+
+/**
+ * aesCtrXor (len >= 1), and when the last AES batch has lanes the data does not use, those lanes
+ * encrypt keepCounter, keepCounter + 1, ... (same mode) and their raw keystream blocks are stored
+ * at keepOut (room for AES_KEEP_MAX blocks). Returns the number of blocks kept. For SRTP: the next
+ * packet's keystream from otherwise idle lanes (assembly/srtp/keystream.ts). The scalar build keeps
+ * nothing (its 4-block batches leave fewer idle lanes; not worth the code). No bounds checks.
+ */
+export function aesCtrXorKeep(ctx: usize, counter: usize, src: usize, dst: usize, len: usize, mode: i32, keepCounter: usize, keepOut: usize): usize {
+  if (ASC_FEATURE_SIMD) return v128Ctr(ctx + AES_RK_OFFSET, aesRounds(ctx), counter, src, dst, len, mode, 0, 0, keepCounter, keepOut);
+  ct64Ctr(ctx + AES_RK_OFFSET, aesRounds(ctx), counter, src, dst, len, mode, 0, 0);
+  return 0;
 }

@@ -22,6 +22,7 @@ import { INDEX_MAX } from "./index_estimate";
 import { CTR_MODE_CM, aesCtrXor, aesCtrXorKeep } from "./primitives";
 import { keySlotIndex, keystreamForget } from "./keys";
 import { W_IV, W_IV_NEXT } from "./work";
+import { bswap16, bswap32, bswap64 } from "../crypto/be";
 
 /**
  * dst = src ^ AES-CM keystream for packet index i of ssrc under key slot k, len bytes (the SRTP
@@ -61,8 +62,8 @@ export function srtpCmCrypt(s: usize, k: usize, ssrc: u32, i: u64, src: usize, d
   let keep: usize = 0;
   if (first < nb) {
     // the counter block of this packet's first block not yet done (AES-CM: + block index)
-    const lo = bswap<u16>(load<u16>(W_IV, 14)) + <u16>first;
-    store<u16>(W_IV, bswap<u16>(lo), 14);
+    const lo = bswap16(load<u16>(W_IV, 14)) + <u16>first;
+    store<u16>(W_IV, bswap16(lo), 14);
     if (i < INDEX_MAX) {
       buildIv(W_IV_NEXT, k + K_SRTP_SALT, IV_SSRC_OFFSET_CM, ssrc, i + 1);
       keep = aesCtrXorKeep(ctx, W_IV, src + (first << 4), dst + (first << 4), len - (first << 4), CTR_MODE_CM, W_IV_NEXT, kept);

@@ -23,6 +23,7 @@
 // key schedule folds it into round keys 1..Nr.
 
 import { CTR_MODE_128, ctrMask, ctrStep } from "./modes";
+import { bswap16, bswap32, bswap64 } from "../be";
 
 /** Bytes of one round key in this layout: 8 planes of v128. */
 export const V128_PLANE_BYTES: usize = 128;
@@ -375,8 +376,8 @@ export function v128Ctr(
 ): usize {
   const mask = ctrMask(mode);
   const carryOn: u64 = mode == CTR_MODE_128 ? 1 : 0;
-  let h = bswap<u64>(load<u64>(counter));
-  let lo = bswap<u64>(load<u64>(counter, 8));
+  let h = bswap64(load<u64>(counter));
+  let lo = bswap64(load<u64>(counter, 8));
   // (hi, lo) as native integers -> the big-endian counter block, in row-major byte order
   const REV = v128.load(CTR_ROWS);
   // With `first`, the stream is [first block][len data bytes]: offsets count from 16 bytes before
@@ -390,35 +391,28 @@ export function v128Ctr(
     const rem = total - off;
     const n = rem < 128 ? rem : 128;
     const d = (n + 15) >> 4; // lanes the data uses in this batch (public)
-    if (keepOut != 0 && d < 8) {
-      // last batch with idle lanes: lanes d..7 take the kept stream's counters (d, public, selects)
-      const kh = bswap<u64>(load<u64>(keepCounter));
-      const kl = bswap<u64>(load<u64>(keepCounter, 8));
-      v128Batch(rk, rounds,
-        ctrVec(h, lo, 0, mask, carryOn, REV),
-        d > 1 ? ctrVec(h, lo, 1, mask, carryOn, REV) : ctrVec(kh, kl, <u64>(1 - d), mask, carryOn, REV),
-        d > 2 ? ctrVec(h, lo, 2, mask, carryOn, REV) : ctrVec(kh, kl, <u64>(2 - d), mask, carryOn, REV),
-        d > 3 ? ctrVec(h, lo, 3, mask, carryOn, REV) : ctrVec(kh, kl, <u64>(3 - d), mask, carryOn, REV),
-        d > 4 ? ctrVec(h, lo, 4, mask, carryOn, REV) : ctrVec(kh, kl, <u64>(4 - d), mask, carryOn, REV),
-        d > 5 ? ctrVec(h, lo, 5, mask, carryOn, REV) : ctrVec(kh, kl, <u64>(5 - d), mask, carryOn, REV),
-        d > 6 ? ctrVec(h, lo, 6, mask, carryOn, REV) : ctrVec(kh, kl, <u64>(6 - d), mask, carryOn, REV),
-        ctrVec(kh, kl, <u64>(7 - d), mask, carryOn, REV),
-        s0 + off, d0 + off, n, ksOut, true, off == 0 ? first : 0, keepOut, d << 4);
-      kept = 8 - d;
-    } else {
-      v128Batch(rk, rounds,
-        ctrVec(h, lo, 0, mask, carryOn, REV), ctrVec(h, lo, 1, mask, carryOn, REV),
-        ctrVec(h, lo, 2, mask, carryOn, REV), ctrVec(h, lo, 3, mask, carryOn, REV),
-        ctrVec(h, lo, 4, mask, carryOn, REV), ctrVec(h, lo, 5, mask, carryOn, REV),
-        ctrVec(h, lo, 6, mask, carryOn, REV), ctrVec(h, lo, 7, mask, carryOn, REV),
-        s0 + off, d0 + off, n, ksOut, true, off == 0 ? first : 0, 0, 0);
-    }
+    // In the last batch, idle lanes d..7 may take the kept stream's counters (d, keepOut public).
+    const keep = keepOut != 0 && d < 8;
+    const kh = keep ? bswap64(load<u64>(keepCounter)) : h;
+    const kl = keep ? bswap64(load<u64>(keepCounter, 8)) : lo;
+    const kd: u64 = keep ? <u64>d : 0;
+    v128Batch(rk, rounds,
+      ctrVec(h, lo, 0, mask, carryOn, REV),
+      d > 1 || !keep ? ctrVec(h, lo, 1, mask, carryOn, REV) : ctrVec(kh, kl, 1 - kd, mask, carryOn, REV),
+      d > 2 || !keep ? ctrVec(h, lo, 2, mask, carryOn, REV) : ctrVec(kh, kl, 2 - kd, mask, carryOn, REV),
+      d > 3 || !keep ? ctrVec(h, lo, 3, mask, carryOn, REV) : ctrVec(kh, kl, 3 - kd, mask, carryOn, REV),
+      d > 4 || !keep ? ctrVec(h, lo, 4, mask, carryOn, REV) : ctrVec(kh, kl, 4 - kd, mask, carryOn, REV),
+      d > 5 || !keep ? ctrVec(h, lo, 5, mask, carryOn, REV) : ctrVec(kh, kl, 5 - kd, mask, carryOn, REV),
+      d > 6 || !keep ? ctrVec(h, lo, 6, mask, carryOn, REV) : ctrVec(kh, kl, 6 - kd, mask, carryOn, REV),
+      !keep ? ctrVec(h, lo, 7, mask, carryOn, REV) : ctrVec(kh, kl, 7 - kd, mask, carryOn, REV),
+      s0 + off, d0 + off, n, ksOut, true, off == 0 ? first : 0, keep ? keepOut : 0, d << 4);
+    if (keep) kept = 8 - d;
     const next = ctrStep(lo, <u64>d, mask);
     h += carryOn & <u64>(next < lo);
     lo = next;
     off += n;
   }
-  store<u64>(counter, bswap<u64>(h));
-  store<u64>(counter, bswap<u64>(lo), 8);
+  store<u64>(counter, bswap64(h));
+  store<u64>(counter, bswap64(lo), 8);
   return kept;
 }

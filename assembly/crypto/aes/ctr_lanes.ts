@@ -23,6 +23,7 @@
 import { AES_RK_OFFSET, AES_BATCH_BLOCKS, AES_CTX_SIZE, AES_PLANE_BYTES, aesRounds } from "./aes";
 import { v128Blocks } from "./bitslice_v128";
 import { ct64Blocks } from "./bitslice_ct64";
+import { bswap16, bswap32, bswap64 } from "../be";
 
 const LANES: usize = AES_BATCH_BLOCKS;
 /** Counter blocks of the queued lanes (16 bytes each, FIPS byte order). */
@@ -142,10 +143,10 @@ export function lanesFlush(): void {
   const c = CTRS + (j << 4);
   // One 16-byte store in the SIMD build: the batch reads the block back with one v128 load, and a
   // load fed by two 8-byte stores would stall on store forwarding.
-  if (ASC_FEATURE_SIMD) v128.store(c, i64x2.replace_lane(i64x2.splat(bswap<u64>(hi)), 1, bswap<u64>(lo)));
+  if (ASC_FEATURE_SIMD) v128.store(c, i64x2.replace_lane(i64x2.splat(bswap64(hi)), 1, bswap64(lo)));
   else {
-    store<u64>(c, bswap<u64>(hi));
-    store<u64>(c, bswap<u64>(lo), 8);
+    store<u64>(c, bswap64(hi));
+    store<u64>(c, bswap64(lo), 8);
   }
   const r = REC + (j << 4);
   store<u32>(r, <u32>ctx, R_CTX);
@@ -162,8 +163,8 @@ export function lanesFlush(): void {
  * The caller guarantees the 16-bit block counter does not wrap (SRTP: < 2^16 blocks from 0).
  */
 export function lanesAddStream(ctx: usize, iv: usize, first: usize, src: usize, dst: usize, len: usize): void {
-  const hi = bswap<u64>(load<u64>(iv));
-  const lo = bswap<u64>(load<u64>(iv, 8));
+  const hi = bswap64(load<u64>(iv));
+  const lo = bswap64(load<u64>(iv, 8));
   let b = first;
   for (let off: usize = first << 4; off < len; off += 16) {
     const rest = len - off;
@@ -178,8 +179,8 @@ export function lanesAddStream(ctx: usize, iv: usize, first: usize, src: usize, 
  * (16 bytes each): keystream kept for a later packet.
  */
 export function lanesAddRaw(ctx: usize, iv: usize, first: usize, count: usize, out: usize): void {
-  const hi = bswap<u64>(load<u64>(iv));
-  const lo = bswap<u64>(load<u64>(iv, 8));
+  const hi = bswap64(load<u64>(iv));
+  const lo = bswap64(load<u64>(iv, 8));
   for (let b: usize = 0; b < count; b++) {
     lanesAdd(ctx, hi, (lo & ~(<u64>0xffff)) | ((lo + <u64>(first + b)) & 0xffff), 0, out + (b << 4), 0);
   }

@@ -18,6 +18,7 @@ import { ALG_SHA1 } from "./sha";
 import { sha1Compress } from "./sha1_compress";
 import { HMAC_KEY_OFF_INNER, HMAC_KEY_OFF_OUTER, HMAC_KEY_SIZE, hmacKeyInit } from "./hmac";
 import { copySmall, zeroSmall } from "./bytes";
+import { bswap16, bswap32, bswap64 } from "../be";
 
 export const HMAC_SHA1_KEY_SIZE: usize = 48;
 /** "HS1\x01". */
@@ -69,20 +70,20 @@ export function hmacSha1KeyInit(kctx: usize, key: usize, keyLen: usize): void {
   store<u8>(BLK + tail, 0x80);
   const total: usize = tail < 56 ? 64 : 128;
   zeroSmall(BLK + tail + 1, total - 9 - tail);
-  store<u64>(BLK + total - 8, bswap<u64>((<u64>n + 64) << 3));
+  store<u64>(BLK + total - 8, bswap64((<u64>n + 64) << 3));
   sha1Compress(ST, BLK, total >> 6);
   // outer: H((K0 ^ opad) || inner digest)
-  store<u32>(OUTER_BLOCK, bswap<u32>(load<u32>(ST, 0)), 0);
-  store<u32>(OUTER_BLOCK, bswap<u32>(load<u32>(ST, 4)), 4);
-  store<u32>(OUTER_BLOCK, bswap<u32>(load<u32>(ST, 8)), 8);
-  store<u32>(OUTER_BLOCK, bswap<u32>(load<u32>(ST, 12)), 12);
-  store<u32>(OUTER_BLOCK, bswap<u32>(load<u32>(ST, 16)), 16);
+  store<u32>(OUTER_BLOCK, bswap32(load<u32>(ST, 0)), 0);
+  store<u32>(OUTER_BLOCK, bswap32(load<u32>(ST, 4)), 4);
+  store<u32>(OUTER_BLOCK, bswap32(load<u32>(ST, 8)), 8);
+  store<u32>(OUTER_BLOCK, bswap32(load<u32>(ST, 12)), 12);
+  store<u32>(OUTER_BLOCK, bswap32(load<u32>(ST, 16)), 16);
   copyState(ST, kctx + OFF_OUTER);
   sha1Compress(ST, OUTER_BLOCK, 1);
   // The tag: the state words big-endian, cut to outLen bytes (public). Written last: out may
   // overlap the message.
   let i: usize = 0;
-  for (; i + 4 <= outLen; i += 4) store<u32>(out + i, bswap<u32>(load<u32>(ST + i)));
+  for (; i + 4 <= outLen; i += 4) store<u32>(out + i, bswap32(load<u32>(ST + i)));
   if (i < outLen) {
     const w = load<u32>(ST + i);
     for (let j: usize = 0; i + j < outLen; j++) store<u8>(out + i + j, <u8>(w >> (24 - 8 * <u32>j)));

@@ -240,6 +240,48 @@ export function srtp_batch(s: usize, op: i32, descs: usize, count: u32): i32 {
   return ok;
 }
 
+/** A many-session batch descriptor: u32 session, u32 ptr, u32 len, u32 cap, i32 result, u32 reserved. */
+const MANY_DESC_SIZE: usize = 24;
+
+/**
+ * srtp_batch over packets of many sessions (one gateway tick: every call's packet in one crossing).
+ * descs points at count 24-byte descriptors {u32 session, u32 ptr, u32 len, u32 cap, i32 result,
+ * u32 reserved}; each packet is processed in place in [ptr, ptr + cap) under its own session and
+ * `result` receives its length or status: ERR_SRTP_STATE for a session that is not a valid context
+ * of the right direction, ERR_BOUNDS for a packet range outside the arena or len > cap, or the
+ * packet's own status. op as in srtp_batch. Returns the number of packets that succeeded. Each
+ * packet costs what the single-packet call costs minus the host->wasm crossing; the sessions' kept
+ * keystream (keystream.ts) works across the batch as across single calls.
+ */
+export function srtp_batch_many(op: i32, descs: usize, count: u32): i32 {
+  if (count > 0x1000000 || !inArena(descs, <usize>count * MANY_DESC_SIZE)) return ERR_BOUNDS;
+  if (<u32>op > 3) return ERR_ARG;
+  const wantSender = (op & 1) == 0;
+  let ok: i32 = 0;
+  let checked: usize = 0; // the last session that passed sessionCheck (consecutive packets of one session)
+  for (let n: u32 = 0; n < count; n++) {
+    const d = descs + <usize>n * MANY_DESC_SIZE;
+    const s = <usize>load<u32>(d);
+    const p = <usize>load<u32>(d, 4);
+    const len = <usize>load<u32>(d, 8);
+    const cap = <usize>load<u32>(d, 12);
+    let r: i32;
+    if (s != checked && !sessionCheck(s)) r = ERR_SRTP_STATE;
+    else if ((load<u8>(s, S_DIRECTION) == DIR_SENDER) != wantSender) r = ERR_SRTP_STATE;
+    else if (len > cap || !inArena(p, cap) || overlaps(p, cap, s, <usize>load<u32>(s, S_TOTAL_SIZE))) r = ERR_BOUNDS;
+    else {
+      checked = s;
+      if (op == BATCH_PROTECT_RTP) r = srtpProtect(s, p, len, p, cap);
+      else if (op == BATCH_UNPROTECT_RTP) r = srtpUnprotect(s, p, len, p, cap);
+      else if (op == BATCH_PROTECT_RTCP) r = srtcpProtect(s, p, len, p, cap);
+      else r = srtcpUnprotect(s, p, len, p, cap);
+    }
+    store<i32>(d, r, 16);
+    if (r >= 0) ok++;
+  }
+  return ok;
+}
+
 // ---- streams ----
 
 /** Writes the ROC of the stream's highest index (or the ROC set for its first packet) to out (u32 LE). */

@@ -86,6 +86,25 @@ export class SrtpBatch {
     this.sessions[i] = session;
   }
 
+  /**
+   * Binds slot i to a session once (e.g. at call setup); then setLength(i, n) per packet is all a
+   * tick needs. set() does both.
+   */
+  bind(i: number, session: SrtpSession): void {
+    this.live();
+    if (!Number.isInteger(i) || i < 0 || i >= this.slots) throw new SrtpError("ERR_SRTP_ARG", `slot ${String(i)} is not in 0..${this.slots - 1}`);
+    this.u32[this.descWord + i * (DESC / 4)] = session.contextAddress();
+    this.sessions[i] = session;
+  }
+
+  /**
+   * The length of the packet in slot i (bound before): the per-packet hot path, one store. A
+   * length past the slot is refused by the core for that packet (ERR_BOUNDS), not here.
+   */
+  setLength(i: number, length: number): void {
+    this.u32[this.descWord + i * (DESC / 4) + 2] = length;
+  }
+
   /** Copies `packet` into slot i and sets it (for packets that arrive in a JavaScript buffer, e.g. from a socket). */
   put(i: number, session: SrtpSession, packet: Uint8Array): void {
     if (packet.length > this.slotSize) throw new SrtpError("ERR_SRTP_ARG", `a packet of ${packet.length} bytes does not fit a slot of ${this.slotSize} bytes`);

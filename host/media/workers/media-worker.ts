@@ -148,13 +148,17 @@ function load(spec: LoadSpec): LoadResult {
   let failures = 0;
   let packets = 0;
   try {
+    const slots: Uint8Array[] = [];
     for (let c = 0; c < n; c++) {
       const key = { masterKey: randomBytes(16), masterSalt: randomBytes(14) };
       txs.push(core.srtp.sender({ profile: "AES_CM_128_HMAC_SHA1_80", ...key, maxStreams: 1 }));
       rxs.push(core.srtp.receiver({ profile: "AES_CM_128_HMAC_SHA1_80", ...key, maxStreams: 1 }));
       const p = batch.slot(c);
       p.fill(0xd5, RTP_HEADER, len);
+      slots.push(p);
     }
+    // Each tick protects into the slots and unprotects the same slots in place.
+
     let ticks = 0;
     let seq = 1;
     const t0 = performance.now();
@@ -162,11 +166,15 @@ function load(spec: LoadSpec): LoadResult {
     const end = t0 + spec.ms;
     while (performance.now() < end) {
       for (let c = 0; c < n; c++) {
-        writeRtpHeader(batch.slot(c), seq, (seq * G711_FRAME) >>> 0, 0x10000 + c);
-        batch.set(c, txs[c]!, len);
+        writeRtpHeader(slots[c]!, seq, (seq * G711_FRAME) >>> 0, 0x10000 + c);
+        batch.bind(c, txs[c]!);
+        batch.setLength(c, len);
       }
       failures += n - batch.protect(n);
-      for (let c = 0; c < n; c++) batch.set(c, rxs[c]!, Math.max(0, batch.result(c)));
+      for (let c = 0; c < n; c++) {
+        batch.bind(c, rxs[c]!);
+        batch.setLength(c, Math.max(0, batch.result(c)));
+      }
       failures += n - batch.unprotect(n);
       packets += 2 * n;
       if (ticks % spec.rtcpEvery === 0) {

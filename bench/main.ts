@@ -16,6 +16,7 @@ const SUITES: Suite[] = [
   { name: "capacity", load: () => import("./capacity.js") },
   { name: "tls-record", load: () => import("./tls-record.js") },
   { name: "crypto", load: () => import("./crypto.js") },
+  { name: "tls-handshake", load: () => import("./tls-handshake.js") },
 ];
 
 async function main(): Promise<void> {

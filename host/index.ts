@@ -17,3 +17,26 @@ export type {
   SrtpKey, SrtpOptions, SrtpBatchParams, SrtpStats, SrtpKeyLimitEvent, SrtpBatchOptions, SrtpBatchResult, SrtpProfileName, SrtpProfileInfo,
   SrtpErrorCode, SrtpErrorDetails, SrtpSizes,
 } from "./srtp/index.js";
+// Mutual TLS to the Mediation Server: our handshake on the record core (docs/tls.md)
+export { connectMtls } from "./tls/connect-mtls.js";
+export type { ConnectMtlsOptions, MtlsCommonOptions } from "./tls/connect-mtls.js";
+export { createMtlsServer, MtlsServer } from "./tls/mtls-server.js";
+export type { CreateMtlsServerOptions, TlsClientErrorPeer } from "./tls/mtls-server.js";
+export { MtlsSocket } from "./tls/mtls-socket.js";
+export type { KeyUpdateEvent } from "./tls/mtls-socket.js";
+export { TlsHandshakeError, MTLS_ERROR_CODES } from "./tls/mtls-errors.js";
+export type { MtlsErrorCode } from "./tls/mtls-errors.js";
+export { resolvePolicy, SDK_BUILD_DATE } from "./tls/policy.js";
+export type { TlsPolicy, ResolvedTlsPolicy, TlsVersionLabel } from "./tls/policy.js";
+export type { PeerCertificate } from "./tls/verify-peer.js";
+export type { AsymmetricProvider, KeyShare } from "./tls/asymmetric.js";
+// The gateway web console (fastify and pkijs load when a console starts).
+export { ConsoleServer, startBoardConsole, EmptyDataSource, TrunkDataSource, ConsoleError } from "./console/index.js";
+export type { ConsoleOptions, ConsoleDataSource, LinkStatus, PoolMemberStatus, CallStatus, GatewayInfo, ConsoleErrorCode } from "./console/index.js";
+// Certificate store, storage and device-key interfaces, X.509 path verifier (docs/certificates.md)
+export * from "./certs/index.js";
+// Boards and the gateway's deployment config (docs/boards.md, docs/gateway-config.md)
+export { loadBoard, boardsDir, BoardError } from "./boards/board.js";
+export type { Board, SrtpMode } from "./boards/board.js";
+export { readConfigFile, validateConfigDocument, resolveConfig, ConfigError } from "./gateway/config.js";
+export type { GatewayConfig, PoolMember } from "./gateway/config.js";

@@ -2,6 +2,8 @@
 import { loadCore } from "../core/load-core.js";
 import { imageCommand } from "./image.js";
 import { certCommand } from "./cert.js";
+import { tlsCommand } from "./tls.js";
+import { conformanceCommand } from "./conformance.js";
 
 export type Command = (argv: string[]) => Promise<number>;
 
@@ -10,8 +12,12 @@ const USAGE = `usage: gwsdk <command> [options]
 commands:
   selftest [--variant simd|scalar]   load the core, run its power-on self-test, print a report
   image build|verify|flash|boot|status   signed firmware images and A/B slots
-  sim                                run the gateway simulator on the default sim board
+  sim [options]                      the desktop simulator: Mediation pool + gateway, calls both ways, report
+  gateway --board NAME --config FILE run the gateway (MTLS to the Mediation pool, SRTP calls) until stopped
   cert <command>                     gateway certificates: keys, CSRs, chains, trust store, CRLs
+  console [--demo]                   the gateway web console (HTTPS) on the management address
+  tls connect|serve                  mutual TLS to/from a Mediation Server (like openssl s_client/s_server)
+  conformance core|srtp|peer         conformance kit: core vectors, libsrtp differential, peer probe
 `;
 
 async function selftestCommand(argv: string[]): Promise<number> {
@@ -34,9 +40,13 @@ async function selftestCommand(argv: string[]): Promise<number> {
 const COMMANDS: Record<string, Command> = {
   selftest: selftestCommand,
   image: imageCommand,
-  // Until the simulator exists, the main job loads the core and reports its self-test.
-  sim: selftestCommand,
+  // The gateway and the simulator load the SIP/media/TLS stacks only when they run.
+  sim: async (argv) => (await import("./sim.js")).simCommand(argv),
+  gateway: async (argv) => (await import("./gateway.js")).gatewayCommand(argv),
   cert: certCommand,
+  console: async (argv) => (await import("../console/cli.js")).consoleCommand(argv), // fastify loads only for this command
+  tls: (argv) => tlsCommand(argv),
+  conformance: conformanceCommand,
 };
 
 export async function runCli(argv: string[]): Promise<number> {

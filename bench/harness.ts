@@ -159,10 +159,10 @@ export function fmt(v: number): string {
 
 /** Row-by-row change of ours (and of the first ratio) against the previous record. */
 export function deltaReport(prev: BenchRecord, cur: BenchRecord): string {
-  const old = new Map(prev.rows.map((r) => [`${r.suite}/${r.name}`, r]));
+  const old = new Map(prev.rows.map((r) => [`${r.suite}/${r.name}/${r.unit}`, r])); // a name may come in two units
   const lines: string[] = [];
   for (const r of cur.rows) {
-    const o = old.get(`${r.suite}/${r.name}`);
+    const o = old.get(`${r.suite}/${r.name}/${r.unit}`);
     if (!o || !(o.ours > 0)) continue;
     const d = ((r.ours - o.ours) / o.ours) * 100;
     const better = r.higherIsBetter ? d : -d;

@@ -144,7 +144,7 @@ export async function run(ctx: BenchContext): Promise<void> {
   ctx.rowPeers("core memory per SRTP session (AES-CM, 1 key, 1 SSRC)", "bytes", session, [], { higherIsBetter: false, note: `key slot ${sizes.perKey} B` });
   ctx.rowPeers("core memory per two-way call (2 sessions)", "bytes", 2 * session, [], { higherIsBetter: false });
   const arena = core.arena.end - core.arena.base;
-  ctx.rowPeers("two-way calls that fit in one core's arena", "calls", Math.floor(arena / (2 * session + 64)), [{ name: "target", value: 5000 }], { note: `arena ${(arena / 1048576).toFixed(1)} MiB; + one 192-byte batch slot per call` });
+  ctx.rowPeers("two-way calls that fit in one core's arena", "calls", Math.floor(arena / (2 * session + 192 + 24)), [{ name: "target", value: 5000 }], { note: `arena ${(arena / 1048576).toFixed(1)} MiB; per call 2 sessions + one 192-byte SrtpBatch slot (a 182-byte G.711 SRTP packet) + its 24-byte descriptor` });
   const before = core.arena.inUse;
   const tls = TlsRecordLayer.create(core);
   const suite = cipherSuite("TLS_AES_128_GCM_SHA256")!;

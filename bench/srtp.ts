@@ -1,22 +1,32 @@
-// SRTP benchmark: our protect/unprotect packets per second through the public per-packet API
-// (protectInto / unprotectInto) and the batch call, for 172-byte (G.711, 20 ms) and 1212-byte RTP
-// packets, AES_CM_128_HMAC_SHA1_80 and AEAD_AES_128_GCM, side by side in one run with libsrtp (our C
-// harness against the system libsrtp, timed inside C) and a plain node:crypto SRTP (a new cipher
-// and HMAC per packet). Ratios are ours / peer (higher is better).
+// SRTP benchmark: packets per second, protect and unprotect, 172-byte (G.711, 20 ms) and 1212-byte
+// RTP packets, AES_CM_128_HMAC_SHA1_80 and AEAD_AES_128_GCM. Ours three ways:
+//   - "per packet": the public per-packet API (protectInto / unprotectInto: copy in, call, copy out);
+//   - "in place (arena)": protectInPlace / unprotectInPlace on a buffer in the core's arena (the
+//     host writes the packet there: zero copies; unprotect copies each received packet in first,
+//     as a socket handler must);
+//   - "batch of 64 sessions": SrtpBatch, one packet for each of 64 sessions per core call (a
+//     gateway's 20 ms tick), in arena slots;
+// both core builds (SIMD, scalar). Peers in the same run: libsrtp (Debian's libsrtp2 through our C
+// harness, timed inside C with CLOCK_MONOTONIC over 100-packet chunks) and a plain node:crypto SRTP
+// (a new cipher and HMAC per packet). Ours and node:crypto are rated on process CPU time
+// (process.cpuUsage), libsrtp on wall-clock time inside C (it runs alone in its process); all are
+// measured interleaved, five rounds, medians. Ratios are ours / peer.
 import { createCipheriv, createDecipheriv, createHmac, timingSafeEqual, type CipherGCM, type DecipherGCM } from "node:crypto";
 import { tmpdir } from "node:os";
-import { loadCore, type Core, type CoreVariant, type SrtpProfileName } from "../host/index.js";
+import { loadCore, type Core, type CoreVariant, type SrtpProfileName, type SrtpSender, type SrtpReceiver } from "../host/index.js";
 import { LibsrtpHarness, libsrtpAvailable } from "../host/interop/libsrtp/index.js";
-import { measure, type BenchContext } from "./harness.js";
+import { cpuRate, median, type BenchContext } from "./harness.js";
 
 const SIZES = [172, 1212];
 const PROFILES: SrtpProfileName[] = ["AES_CM_128_HMAC_SHA1_80", "AEAD_AES_128_GCM"];
-const RING = 2048; // pre-protected packets cycled through by the unprotect loops
+const ROUNDS = 5;
+const SAMPLE_MS = 80;
+const RING = 1024; // pre-protected packets cycled through by the unprotect loops
+const SESSIONS = 64; // batch rows: one packet per session per call
 
-function rtp(size: number, seq: number, ssrc = 0x11223344): Uint8Array {
+export function rtp(size: number, seq: number, ssrc = 0x11223344): Uint8Array {
   const p = new Uint8Array(size);
   p[0] = 0x80;
-  p[1] = 0;
   p[2] = (seq >> 8) & 0xff;
   p[3] = seq & 0xff;
   p[8] = ssrc >>> 24;
@@ -27,44 +37,52 @@ function rtp(size: number, seq: number, ssrc = 0x11223344): Uint8Array {
   return p;
 }
 
-/** Our figures for one profile and size: [protect pps, unprotect pps, protect batch pps]. */
-function ours(core: Core, profile: SrtpProfileName, size: number): [number, number, number] {
+type Probe = () => void;
+
+interface OursProbes {
+  protect: Probe;
+  unprotect: Probe;
+  protectInPlace: Probe;
+  unprotectInPlace: Probe;
+  protectBatch: Probe;
+  unprotectBatch: Probe;
+  close: () => void;
+}
+
+/** Our probes for one profile and size; each call of a probe does 64 packets. */
+export function oursProbes(core: Core, profile: SrtpProfileName, size: number): OursProbes {
   const info = core.srtp.profile(profile);
-  const key = { masterKey: new Uint8Array(info.masterKeyLength).fill(7), masterSalt: new Uint8Array(info.masterSaltLength).fill(9) };
-  const tx = core.srtp.sender({ profile, ...key });
+  const key = { profile, masterKey: new Uint8Array(info.masterKeyLength).fill(7), masterSalt: new Uint8Array(info.masterSaltLength).fill(9) };
+  const closers: (() => void)[] = [];
+  const sender = (): SrtpSender => {
+    const s = core.srtp.sender(key);
+    closers.push(() => s.close());
+    return s;
+  };
+  const receiver = (): SrtpReceiver => {
+    const r = core.srtp.receiver(key);
+    closers.push(() => r.close());
+    return r;
+  };
+  // ---- per packet (public API with copies) ----
+  const tx = sender();
   const pkt = rtp(size, 0);
   const out = new Uint8Array(size + 64);
   let seq = 0;
-  const protect = measure(() => {
+  const protect = () => {
     for (let i = 0; i < 64; i++) {
       pkt[2] = (seq >> 8) & 0xff;
       pkt[3] = seq & 0xff;
       seq = (seq + 1) & 0xffff;
+      if (seq === 0) tx.removeStream(0x11223344);
       tx.protectInto(pkt, out);
     }
-  }, 64);
-  tx.close();
-  // Batch: 64 packets per crossing.
-  const txb = core.srtp.sender({ profile, ...key });
-  const batch = Array.from({ length: 64 }, () => rtp(size, 0));
-  seq = 0;
-  const protectBatch = measure(() => {
-    for (const b of batch) {
-      b[2] = (seq >> 8) & 0xff;
-      b[3] = seq & 0xff;
-      seq = (seq + 1) & 0xffff;
-    }
-    txb.protectBatch(batch);
-  }, 64);
-  txb.close();
-  // Unprotect: a ring of pre-protected packets; when it is used up the stream is removed, so the
-  // receiver takes the same packets again as a new stream (one extra call per RING packets).
-  const gen = core.srtp.sender({ profile, ...key });
+  };
+  const gen = sender();
   const ring = Array.from({ length: RING }, (_, i) => gen.protect(rtp(size, i)));
-  gen.close();
-  const rx = core.srtp.receiver({ profile, ...key });
+  const rx = receiver();
   let at = 0;
-  const unprotect = measure(() => {
+  const unprotect = () => {
     for (let i = 0; i < 64; i++) {
       if (at === RING) {
         rx.removeStream(0x11223344);
@@ -72,13 +90,83 @@ function ours(core: Core, profile: SrtpProfileName, size: number): [number, numb
       }
       rx.unprotectInto(ring[at++]!, out);
     }
-  }, 64);
-  rx.close();
-  return [protect, unprotect, protectBatch];
+  };
+  // ---- in place, on an arena buffer ----
+  const txp = sender();
+  const abuf = core.srtp.allocPacket(size + 64);
+  closers.push(() => core.srtp.freePacket(abuf));
+  abuf.set(pkt);
+  let seqp = 0;
+  const protectInPlace = () => {
+    for (let i = 0; i < 64; i++) {
+      abuf[2] = (seqp >> 8) & 0xff;
+      abuf[3] = seqp & 0xff;
+      seqp = (seqp + 1) & 0xffff;
+      if (seqp === 0) txp.removeStream(0x11223344);
+      // the application writes each frame into the buffer (its encoder's output): not counted here;
+      // the core's cost does not depend on the bytes
+      txp.protectInPlace(abuf, size);
+    }
+  };
+  const rxp = receiver();
+  const rbuf = core.srtp.allocPacket(size + 64);
+  closers.push(() => core.srtp.freePacket(rbuf));
+  let atp = 0;
+  const unprotectInPlace = () => {
+    for (let i = 0; i < 64; i++) {
+      if (atp === RING) {
+        rxp.removeStream(0x11223344);
+        atp = 0;
+      }
+      const s = ring[atp++]!;
+      rbuf.set(s); // the packet arrives in a socket buffer: one copy into the arena
+      rxp.unprotectInPlace(rbuf, s.length);
+    }
+  };
+  // ---- batch: one packet for each of 64 sessions per call ----
+  const txs = Array.from({ length: SESSIONS }, () => sender());
+  const batch = core.srtp.batch({ slots: SESSIONS, slotSize: size + 64 });
+  closers.push(() => batch.release());
+  const slots = Array.from({ length: SESSIONS }, (_, c) => batch.slot(c));
+  for (let c = 0; c < SESSIONS; c++) {
+    slots[c]!.set(pkt);
+    batch.bind(c, txs[c]!); // once, at "call setup"
+  }
+  let seqb = 0;
+  const protectBatch = () => {
+    for (let c = 0; c < SESSIONS; c++) {
+      const p = slots[c]!;
+      p[2] = (seqb >> 8) & 0xff;
+      p[3] = seqb & 0xff;
+      batch.setLength(c, size);
+    }
+    seqb = (seqb + 1) & 0xffff;
+    if (seqb === 0) for (const t of txs) t.removeStream(0x11223344);
+    if (batch.protect(SESSIONS) !== SESSIONS) throw new Error("bench: batch protect failed");
+  };
+  const rxs = Array.from({ length: SESSIONS }, () => receiver());
+  const rbatch = core.srtp.batch({ slots: SESSIONS, slotSize: size + 64 });
+  closers.push(() => rbatch.release());
+  const rslots = Array.from({ length: SESSIONS }, (_, c) => rbatch.slot(c));
+  for (let c = 0; c < SESSIONS; c++) rbatch.bind(c, rxs[c]!);
+  let atb = 0;
+  const unprotectBatch = () => {
+    if (atb === RING) {
+      for (const r of rxs) r.removeStream(0x11223344);
+      atb = 0;
+    }
+    const s = ring[atb++]!;
+    for (let c = 0; c < SESSIONS; c++) {
+      rslots[c]!.set(s); // each session receives its own copy of packet atb (as from its socket)
+      rbatch.setLength(c, s.length);
+    }
+    if (rbatch.unprotect(SESSIONS) !== SESSIONS) throw new Error("bench: batch unprotect failed");
+  };
+  return { protect, unprotect, protectInPlace, unprotectInPlace, protectBatch, unprotectBatch, close: () => closers.reverse().forEach((f) => f()) };
 }
 
-// ---- a plain node:crypto SRTP, per packet: new cipher + new HMAC each time ----
-function nodeSrtp(profile: SrtpProfileName, size: number): [number, number] {
+/** A plain node:crypto SRTP, per packet: new cipher + new HMAC each time. Probes do 16 packets. */
+function nodeProbes(profile: SrtpProfileName, size: number): { protect: Probe; unprotect: Probe } {
   const gcm = profile.startsWith("AEAD");
   const encKey = Buffer.alloc(16, 3);
   const authKey = Buffer.alloc(20, 4);
@@ -104,19 +192,19 @@ function nodeSrtp(profile: SrtpProfileName, size: number): [number, number] {
   };
   const pkt = Buffer.from(rtp(size, 0));
   let seq = 0;
-  const protect = measure(() => {
+  const protect = () => {
     for (let i = 0; i < 16; i++) {
       pkt.writeUInt16BE(seq, 2);
       protectOne(pkt, seq);
       seq = (seq + 1) & 0xffff;
     }
-  }, 16);
+  };
   const ring = Array.from({ length: 256 }, (_, i) => {
     pkt.writeUInt16BE(i, 2);
     return protectOne(pkt, i);
   });
   let at = 0;
-  const unprotect = measure(() => {
+  const unprotect = () => {
     for (let i = 0; i < 16; i++) {
       const s = ring[at]!;
       at = (at + 1) & 255;
@@ -141,39 +229,81 @@ function nodeSrtp(profile: SrtpProfileName, size: number): [number, number] {
         Buffer.concat([header, createDecipheriv("aes-128-ctr", encKey, iv).update(body)]);
       }
     }
-  }, 16);
-  return [protect, unprotect];
+  };
+  return { protect, unprotect };
+}
+
+/** Rates gathered over the rounds, one list per label. */
+class Samples {
+  private readonly m = new Map<string, number[]>();
+  add(k: string, v: number): void {
+    const a = this.m.get(k) ?? [];
+    a.push(v);
+    this.m.set(k, a);
+  }
+  med(k: string): number {
+    const a = this.m.get(k);
+    return a && a.length ? median(a) : NaN;
+  }
 }
 
 export async function run(ctx: BenchContext): Promise<void> {
-  ctx.section("srtp", "SRTP packets/s: ours (public API) vs libsrtp (C harness) and node:crypto");
+  ctx.section("srtp", "SRTP packets/s: ours (per packet, zero-copy, batch; SIMD and scalar) vs libsrtp (C harness) and node:crypto");
   const avail = libsrtpAvailable();
   let lib: LibsrtpHarness | undefined;
   if (avail.ok) lib = await LibsrtpHarness.start({ cacheDir: tmpdir() });
   else process.stderr.write(`bench srtp: libsrtp rows skipped: ${avail.reason} (${avail.install})\n`);
+  const cores: Record<CoreVariant, Core> = { simd: await loadCore({ variant: "simd" }), scalar: await loadCore({ variant: "scalar" }) };
+  const total = PROFILES.length * SIZES.length;
+  let step = 0;
   try {
-    const variants: CoreVariant[] = ["simd", "scalar"];
-    for (const variant of variants) {
-      const core = await loadCore({ variant });
-      for (const profile of PROFILES) {
-        for (const size of SIZES) {
-          const [p, u, pb] = ours(core, profile, size);
-          const [np, nu] = variant === "simd" ? nodeSrtp(profile, size) : [0, 0];
-          let lp: number | undefined;
-          let lu: number | undefined;
-          if (lib && variant === "simd" && lib.supports(profile)) {
-            lp = (await lib.bench({ profile, op: "protect", packetSize: size, count: 100000 })).pps;
-            lu = (await lib.bench({ profile, op: "unprotect", packetSize: size, count: 100000 })).pps;
+    for (const profile of PROFILES) {
+      for (const size of SIZES) {
+        const S = new Samples();
+        const simd = oursProbes(cores.simd, profile, size);
+        const scalar = oursProbes(cores.scalar, profile, size);
+        const node = nodeProbes(profile, size);
+        const libOk = lib !== undefined && lib.supports(profile);
+        // warm-up (JIT tiers, wasm tier-up)
+        for (const f of [simd.protect, simd.unprotect, simd.protectInPlace, simd.unprotectInPlace, simd.protectBatch, simd.unprotectBatch, scalar.protect, scalar.unprotect, scalar.protectBatch, scalar.unprotectBatch]) cpuRate(f, 64, 30);
+        for (let r = 0; r < ROUNDS; r++) {
+          ctx.progress(`${profile} ${size} B, round ${r + 1}/${ROUNDS}`, step * ROUNDS + r, total * ROUNDS);
+          S.add("p", cpuRate(simd.protect, 64, SAMPLE_MS));
+          S.add("np", cpuRate(node.protect, 16, SAMPLE_MS));
+          S.add("u", cpuRate(simd.unprotect, 64, SAMPLE_MS));
+          S.add("nu", cpuRate(node.unprotect, 16, SAMPLE_MS));
+          S.add("pi", cpuRate(simd.protectInPlace, 64, SAMPLE_MS));
+          S.add("ui", cpuRate(simd.unprotectInPlace, 64, SAMPLE_MS));
+          S.add("pb", cpuRate(simd.protectBatch, SESSIONS, SAMPLE_MS));
+          S.add("ub", cpuRate(simd.unprotectBatch, SESSIONS, SAMPLE_MS));
+          S.add("sp", cpuRate(scalar.protect, 64, SAMPLE_MS));
+          S.add("su", cpuRate(scalar.unprotect, 64, SAMPLE_MS));
+          S.add("spb", cpuRate(scalar.protectBatch, SESSIONS, SAMPLE_MS));
+          S.add("sub", cpuRate(scalar.unprotectBatch, SESSIONS, SAMPLE_MS));
+          if (libOk) {
+            const count = size < 500 ? 30000 : 10000;
+            S.add("lp", (await lib!.bench({ profile, op: "protect", packetSize: size, count })).pps);
+            S.add("lu", (await lib!.bench({ profile, op: "unprotect", packetSize: size, count })).pps);
           }
-          const tag = `${variant} ${profile} ${size} B`;
-          ctx.row(`${tag} protect`, "pps", p, lp !== undefined ? { name: "libsrtp", value: lp } : undefined);
-          ctx.row(`${tag} unprotect`, "pps", u, lu !== undefined ? { name: "libsrtp", value: lu } : undefined);
-          if (variant === "simd") {
-            ctx.row(`${tag} protect`, "pps", p, { name: "node:crypto", value: np });
-            ctx.row(`${tag} unprotect`, "pps", u, { name: "node:crypto", value: nu });
-          }
-          ctx.row(`${tag} protect (batch of 64)`, "pps", pb, lp !== undefined ? { name: "libsrtp", value: lp } : undefined);
         }
+        step++;
+        simd.close();
+        scalar.close();
+        const peers = (lk: string, nk: string) => [
+          ...(libOk ? [{ name: "libsrtp", value: S.med(lk) }] : []),
+          { name: "node:crypto", value: S.med(nk) },
+        ];
+        const t = `${profile} ${size} B`;
+        ctx.rowPeers(`simd ${t} protect`, "pps", S.med("p"), peers("lp", "np"), { note: "public per-packet API (protectInto)" });
+        ctx.rowPeers(`simd ${t} unprotect`, "pps", S.med("u"), peers("lu", "nu"), { note: "public per-packet API (unprotectInto)" });
+        ctx.rowPeers(`simd ${t} protect in place (arena)`, "pps", S.med("pi"), peers("lp", "np"), { note: "zero-copy protectInPlace" });
+        ctx.rowPeers(`simd ${t} unprotect in place (arena)`, "pps", S.med("ui"), peers("lu", "nu"), { note: "one copy in, unprotectInPlace" });
+        ctx.rowPeers(`simd ${t} protect batch of 64 sessions`, "pps", S.med("pb"), peers("lp", "np"), { note: "SrtpBatch, arena slots" });
+        ctx.rowPeers(`simd ${t} unprotect batch of 64 sessions`, "pps", S.med("ub"), peers("lu", "nu"), { note: "SrtpBatch, one copy in" });
+        ctx.rowPeers(`scalar ${t} protect`, "pps", S.med("sp"), peers("lp", "np"), { note: "scalar build, per packet" });
+        ctx.rowPeers(`scalar ${t} unprotect`, "pps", S.med("su"), peers("lu", "nu"), { note: "scalar build, per packet" });
+        ctx.rowPeers(`scalar ${t} protect batch of 64 sessions`, "pps", S.med("spb"), peers("lp", "np"));
+        ctx.rowPeers(`scalar ${t} unprotect batch of 64 sessions`, "pps", S.med("sub"), peers("lu", "nu"));
       }
     }
   } finally {

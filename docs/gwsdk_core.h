@@ -175,6 +175,7 @@ int32_t srtp_unprotect(uint32_t s, uint32_t src, uint32_t len, uint32_t dst, uin
 int32_t srtcp_protect(uint32_t s, uint32_t src, uint32_t len, uint32_t dst, uint32_t cap);
 int32_t srtcp_unprotect(uint32_t s, uint32_t src, uint32_t len, uint32_t dst, uint32_t cap);
 int32_t srtp_batch(uint32_t s, uint32_t op, uint32_t descs, uint32_t count);
+int32_t srtp_batch_many(uint32_t op, uint32_t descs, uint32_t count);
 int32_t srtp_get_roc(uint32_t s, uint32_t ssrc, uint32_t out);
 int32_t srtp_set_roc(uint32_t s, uint32_t ssrc, uint32_t roc);
 int32_t srtcp_get_index(uint32_t s, uint32_t ssrc, uint32_t out);

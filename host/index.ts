@@ -12,9 +12,9 @@ export type { TlsAlertName, ParsedAlert } from "./tls/alerts.js";
 export { CIPHER_SUITES, cipherSuite } from "./tls/record-suites.js";
 export type { TlsCipherSuite, TlsVersionName, TlsHashName, TlsAeadName } from "./tls/record-suites.js";
 export * from "./tls/key-schedule.js";
-export { SrtpApi, SrtpSender, SrtpReceiver, SrtpSession, SrtpError, SRTP_PROFILES, srtpProfile, srtpProfileByDtlsId } from "./srtp/index.js";
+export { SrtpApi, SrtpSender, SrtpReceiver, SrtpSession, SrtpBatch, SrtpError, SRTP_PROFILES, srtpProfile, srtpProfileByDtlsId } from "./srtp/index.js";
 export type {
-  SrtpKey, SrtpOptions, SrtpStats, SrtpKeyLimitEvent, SrtpBatchOptions, SrtpBatchResult, SrtpProfileName, SrtpProfileInfo,
+  SrtpKey, SrtpOptions, SrtpBatchParams, SrtpStats, SrtpKeyLimitEvent, SrtpBatchOptions, SrtpBatchResult, SrtpProfileName, SrtpProfileInfo,
   SrtpErrorCode, SrtpErrorDetails, SrtpSizes,
 } from "./srtp/index.js";
 // Mutual TLS to the Mediation Server: our handshake on the record core (docs/tls.md)

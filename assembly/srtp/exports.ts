@@ -10,7 +10,7 @@ import {
   K_SRTP_USES, T_AUTH_FAILURES, T_BYTES, T_FLAGS, T_INDEX, T_PACKETS, T_REPLAYS, T_SRTCP_INDEX, T_SRTCP_BITMAP,
   TF_SRTP_SEEN, TF_SRTCP_SEEN, sessionSize, streamSlotSize, WINDOW_MIN, WINDOW_MAX, MAX_STREAMS,
 } from "./layout";
-import { AUTH_KEY_LEN, CIPHER_AES_GCM, PARAM_CIPHER, profileByte, profileKnown, profileParam } from "./profiles";
+import { AUTH_KEY_LEN, CIPHER_AES_GCM, PARAM_CIPHER, PARAM_KEY_LEN, profileByte, profileKnown, profileParam } from "./profiles";
 import { sessionCheck, sessionInit, MKI_MAX } from "./session";
 import { activeKey, keyAdd, keyByMki, keyInstall, keyRemove, keySlot, keySlotIndex } from "./keys";
 import { streamCreate, streamFind, streamRemove, streamRoom } from "./streams";
@@ -33,14 +33,16 @@ export function srtp_profile_param(profile: i32, which: i32): i32 {
  */
 export function srtp_session_size(maxStreams: u32, maxKeys: u32, window: u32, profile: i32): i32 {
   if (profile != 0 && !profileKnown(profile)) return ERR_SRTP_PROFILE;
-  const n = sessionSize(maxStreams, maxKeys, window, profile == 0 ? 0 : profileByte(profile, PARAM_CIPHER));
+  const n = profile == 0
+    ? sessionSize(maxStreams, maxKeys, window, 0, 32)
+    : sessionSize(maxStreams, maxKeys, window, profileByte(profile, PARAM_CIPHER), profileByte(profile, PARAM_KEY_LEN));
   return n == 0 ? ERR_ARG : <i32>n;
 }
 
 /** Bytes of one master key's slot for a profile (0: the largest). */
 export function srtp_key_slot_size(profile: i32): i32 {
   if (profile != 0 && !profileKnown(profile)) return ERR_SRTP_PROFILE;
-  return <i32>keySlotSize(profile == 0 ? 0 : profileByte(profile, PARAM_CIPHER));
+  return <i32>(profile == 0 ? keySlotSize(0, 32) : keySlotSize(profileByte(profile, PARAM_CIPHER), profileByte(profile, PARAM_KEY_LEN)));
 }
 
 /** Bytes of one stream (per-SSRC) slot for a replay window (not counting its SSRC-table entries). */
@@ -233,6 +235,48 @@ export function srtp_batch(s: usize, op: i32, descs: usize, count: u32): i32 {
     else if (op == BATCH_PROTECT_RTCP) r = srtcpProtect(s, p, len, p, cap);
     else r = srtcpUnprotect(s, p, len, p, cap);
     store<i32>(d, r, 12);
+    if (r >= 0) ok++;
+  }
+  return ok;
+}
+
+/** A many-session batch descriptor: u32 session, u32 ptr, u32 len, u32 cap, i32 result, u32 reserved. */
+const MANY_DESC_SIZE: usize = 24;
+
+/**
+ * srtp_batch over packets of many sessions (one gateway tick: every call's packet in one crossing).
+ * descs points at count 24-byte descriptors {u32 session, u32 ptr, u32 len, u32 cap, i32 result,
+ * u32 reserved}; each packet is processed in place in [ptr, ptr + cap) under its own session and
+ * `result` receives its length or status: ERR_SRTP_STATE for a session that is not a valid context
+ * of the right direction, ERR_BOUNDS for a packet range outside the arena or len > cap, or the
+ * packet's own status. op as in srtp_batch. Returns the number of packets that succeeded. Each
+ * packet costs what the single-packet call costs minus the host->wasm crossing; the sessions' kept
+ * keystream (keystream.ts) works across the batch as across single calls.
+ */
+export function srtp_batch_many(op: i32, descs: usize, count: u32): i32 {
+  if (count > 0x1000000 || !inArena(descs, <usize>count * MANY_DESC_SIZE)) return ERR_BOUNDS;
+  if (<u32>op > 3) return ERR_ARG;
+  const wantSender = (op & 1) == 0;
+  let ok: i32 = 0;
+  let checked: usize = 0; // the last session that passed sessionCheck (consecutive packets of one session)
+  for (let n: u32 = 0; n < count; n++) {
+    const d = descs + <usize>n * MANY_DESC_SIZE;
+    const s = <usize>load<u32>(d);
+    const p = <usize>load<u32>(d, 4);
+    const len = <usize>load<u32>(d, 8);
+    const cap = <usize>load<u32>(d, 12);
+    let r: i32;
+    if (s != checked && !sessionCheck(s)) r = ERR_SRTP_STATE;
+    else if ((load<u8>(s, S_DIRECTION) == DIR_SENDER) != wantSender) r = ERR_SRTP_STATE;
+    else if (len > cap || !inArena(p, cap) || overlaps(p, cap, s, <usize>load<u32>(s, S_TOTAL_SIZE))) r = ERR_BOUNDS;
+    else {
+      checked = s;
+      if (op == BATCH_PROTECT_RTP) r = srtpProtect(s, p, len, p, cap);
+      else if (op == BATCH_UNPROTECT_RTP) r = srtpUnprotect(s, p, len, p, cap);
+      else if (op == BATCH_PROTECT_RTCP) r = srtcpProtect(s, p, len, p, cap);
+      else r = srtcpUnprotect(s, p, len, p, cap);
+    }
+    store<i32>(d, r, 16);
     if (r >= 0) ok++;
   }
   return ok;

@@ -31,7 +31,7 @@ const HALF: u32 = 0x8000; // 2^15
  * <= 2^15, so both engines agree on every index). When ROC = 2^32 - 1 and the rule says ROC + 1 the
  * index space is exhausted: INDEX_INVALID.
  */
-export function estimateIndex(h: u64, seq: u32): u64 {
+@inline export function estimateIndex(h: u64, seq: u32): u64 {
   const roc = indexRoc(h);
   const sl = indexSeq(h);
   let v: u64 = <u64>roc;

@@ -4,18 +4,29 @@
 import { ERR_SRTP_FULL, ERR_SRTP_KEY, ERR_SRTP_MKI, ERR_ARG } from "../abi/status";
 import { wipe } from "../util/ct";
 import {
-  S_CIPHER, S_EVENTS, S_KDF, S_KDF_SIZE, S_IV, S_KEY_COUNT, S_KEY_LEN, S_KEYS_OFF, S_KEY_SLOT_SIZE,
+  S_CIPHER, S_EVENTS, S_KEY_COUNT, S_KEY_LEN, S_KEYS_OFF, S_KEY_SLOT_SIZE,
   S_MAX_KEYS, S_MKI_LEN, S_SALT_LEN, S_ACTIVE_KEY, NO_KEY,
-  K_IN_USE, K_MKI_LEN, K_MKI, K_SOFT_FIRED, K_HARD_FIRED, K_SRTP_USES, K_SRTCP_USES, K_SRTP_LIMIT,
-  K_SRTCP_LIMIT, K_SRTP_SALT, K_SRTCP_SALT, S_CIPHER_ROOM, SRTP_MAX_PACKETS, SRTCP_MAX_PACKETS,
+  K_IN_USE, K_INDEX, K_MKI_LEN, K_MKI, K_SOFT_FIRED, K_HARD_FIRED, K_SRTP_USES, K_SRTCP_USES, K_SRTP_LIMIT,
+  K_SRTCP_LIMIT, K_SRTP_SALT, K_SRTCP_SALT, SRTP_MAX_PACKETS, SRTCP_MAX_PACKETS, SRTCP_RAW_KEY_ROOM,
+  KS_CACHE_BLOCKS, S_KS_BLOCKS, S_KS_COUNT, S_KS_INDEX, S_KS_SLOT, S_KS_SSRC,
   srtpCipherCtx, srtcpCipherCtx, srtpAuthCtx, srtcpAuthCtx,
 } from "./layout";
+import { W_AES, W_IV, W_KDF, W_KDF_SIZE } from "./work";
 import { CIPHER_AES_CM, CIPHER_AES_GCM, AUTH_KEY_LEN } from "./profiles";
 import {
   LABEL_SRTP_ENCRYPTION, LABEL_SRTP_MSG_AUTH, LABEL_SRTP_SALT,
   LABEL_SRTCP_ENCRYPTION, LABEL_SRTCP_MSG_AUTH, LABEL_SRTCP_SALT, kdfDerive,
 } from "./kdf";
-import { ALG_SHA1, aesKeyInit, gcmKeyInit, hmacKeyInit } from "./primitives";
+import { aesCtxSize, aesKeyInit, gcmKeyInit, hmacSha1KeyInit } from "./primitives";
+
+/** Forgets (and wipes) the keystream session s kept for its next packet (keystream.ts). */
+export function keystreamForget(s: usize): void {
+  store<u8>(s, 0, S_KS_SLOT);
+  store<u8>(s, 0, S_KS_COUNT);
+  store<u32>(s, 0, S_KS_SSRC);
+  store<u64>(s, 0, S_KS_INDEX);
+  for (let o: usize = 0; o < 16 * KS_CACHE_BLOCKS; o += 8) store<u64>(s + S_KS_BLOCKS + o, 0);
+}
 
 /** Address of key slot n. */
 @inline export function keySlot(s: usize, n: u32): usize {
@@ -37,9 +48,10 @@ export function keyByMki(s: usize, mki: usize, mkiLen: usize): usize {
   return 0;
 }
 
-/** Index of a key slot address. */
+/** Index of a key slot address (stored in the slot when the key is installed). */
 @inline export function keySlotIndex(s: usize, k: usize): u32 {
-  return <u32>((k - (s + <usize>load<u32>(s, S_KEYS_OFF))) / <usize>load<u32>(s, S_KEY_SLOT_SIZE));
+  const v = load<u32>(k, K_INDEX);
+  return v < <u32>load<u8>(s, S_MAX_KEYS) ? v : 0; // a damaged slot never names a slot out of range
 }
 
 /** The active (protecting) key slot, or 0 when none. */
@@ -81,6 +93,7 @@ export function keyInstall(s: usize, keys: usize, mki: usize, mkiLen: usize, lif
   if (slot == n) return ERR_SRTP_FULL;
   const k = keySlot(s, slot);
   memory.fill(k, 0, <usize>load<u32>(s, S_KEY_SLOT_SIZE));
+  keystreamForget(s); // kept keystream is tagged with a slot number: never let it meet a new key
   const cipher = load<u8>(s, S_CIPHER);
   const keyLen = <usize>load<u8>(s, S_KEY_LEN);
   const saltLen = <usize>load<u8>(s, S_SALT_LEN);
@@ -90,10 +103,14 @@ export function keyInstall(s: usize, keys: usize, mki: usize, mkiLen: usize, lif
     const cipherCtx = dir == 0 ? srtpCipherCtx(s, k) : srtcpCipherCtx(s, k);
     const authCtx = dir == 0 ? srtpAuthCtx(s, k) : srtcpAuthCtx(s, k);
     const saltDst = k + (dir == 0 ? K_SRTP_SALT : K_SRTCP_SALT);
-    if (cipher == CIPHER_AES_CM) aesKeyInit(cipherCtx, p, <i32>keyLen);
-    else if (cipher == CIPHER_AES_GCM) gcmKeyInit(cipherCtx, p, <i32>keyLen);
+    if (cipher == CIPHER_AES_GCM) gcmKeyInit(cipherCtx, p, <i32>keyLen);
+    else if (cipher == CIPHER_AES_CM) {
+      // SRTP: the expanded schedule. SRTCP: the raw key, expanded per SRTCP packet (layout.ts).
+      if (dir == 0) aesKeyInit(cipherCtx, p, <i32>keyLen);
+      else for (let i: usize = 0; i < keyLen && i < SRTCP_RAW_KEY_ROOM; i++) store<u8>(cipherCtx + i, load<u8>(p + i));
+    }
     p += keyLen;
-    if (authLen != 0) hmacKeyInit(authCtx, ALG_SHA1, p, authLen);
+    if (authLen != 0) hmacSha1KeyInit(authCtx, p, authLen);
     p += authLen;
     for (let i: usize = 0; i < saltLen; i++) store<u8>(saltDst + i, load<u8>(p + i));
     p += saltLen;
@@ -102,6 +119,7 @@ export function keyInstall(s: usize, keys: usize, mki: usize, mkiLen: usize, lif
   for (let i: usize = 0; i < mkiLen; i++) store<u8>(k + K_MKI + i, load<u8>(mki + i));
   store<u64>(k, srtpLimit, K_SRTP_LIMIT);
   store<u64>(k, srtcpLimit, K_SRTCP_LIMIT);
+  store<u32>(k, slot, K_INDEX);
   store<u8>(k, 1, K_IN_USE);
   store<u32>(s, load<u32>(s, S_KEY_COUNT) + 1, S_KEY_COUNT);
   if (load<u8>(s, S_ACTIVE_KEY) == NO_KEY) store<u8>(s, <u8>slot, S_ACTIVE_KEY);
@@ -118,18 +136,18 @@ export function keyAdd(s: usize, key: usize, keyLen: usize, salt: usize, saltLen
   if (keyLen != kl || saltLen != sl) return ERR_SRTP_KEY;
   const cipher = load<u8>(s, S_CIPHER);
   const authLen: usize = cipher == CIPHER_AES_GCM ? 0 : <usize>AUTH_KEY_LEN;
-  const out = s + S_KDF;
-  const iv = s + S_IV;
-  // The master AES context needs a full cipher-context room: borrow the first free key slot's SRTCP
-  // cipher area (it is overwritten by keyInstall). A full session has none: ERR_SRTP_FULL below.
+  const out = W_KDF;
+  const iv = W_IV;
+  // A full session has no slot for the key: refuse before deriving anything.
   const n = <u32>load<u8>(s, S_MAX_KEYS);
   let slot: u32 = 0;
   while (slot < n && load<u8>(keySlot(s, slot), K_IN_USE) != 0) slot++;
   if (slot == n) return ERR_SRTP_FULL;
-  const masterAes = srtcpCipherCtx(s, keySlot(s, slot));
+  // The master key's AES schedule lives in static scratch for the derivation only.
+  const masterAes = W_AES;
   aesKeyInit(masterAes, key, <i32>keyLen);
   // Salt padded to 14 octets (RFC 7714 §11: two zero octets after a 12-octet AEAD salt).
-  const salt14 = out + S_KDF_SIZE - 16;
+  const salt14 = out + W_KDF_SIZE - 16;
   memory.fill(salt14, 0, 16);
   for (let i: usize = 0; i < saltLen; i++) store<u8>(salt14 + i, load<u8>(salt + i));
   let p = out;
@@ -144,9 +162,9 @@ export function keyAdd(s: usize, key: usize, keyLen: usize, salt: usize, saltLen
     kdfDerive(masterAes, salt14, 14, labelS, iv, p, saltLen);
     p += saltLen;
   }
-  wipe(masterAes, <usize>load<u32>(s, S_CIPHER_ROOM));
+  wipe(masterAes, aesCtxSize(<i32>keyLen));
   const r = keyInstall(s, out, mki, mkiLen, lifetime);
-  wipe(out, S_KDF_SIZE);
+  wipe(out, W_KDF_SIZE);
   wipe(iv, 16);
   return r;
 }
@@ -155,6 +173,7 @@ export function keyAdd(s: usize, key: usize, keyLen: usize, salt: usize, saltLen
 export function keyRemove(s: usize, k: usize): void {
   const idx = keySlotIndex(s, k);
   wipe(k, <usize>load<u32>(s, S_KEY_SLOT_SIZE));
+  keystreamForget(s);
   store<u32>(s, load<u32>(s, S_KEY_COUNT) - 1, S_KEY_COUNT);
   if (<u32>load<u8>(s, S_ACTIVE_KEY) == idx) store<u8>(s, NO_KEY, S_ACTIVE_KEY);
 }

@@ -8,7 +8,15 @@
 // as expanded AES / GCM / HMAC key contexts, the MKI and the usage counters) and is shared by every
 // SSRC of the session. Per-SSRC state sits in a fixed-size stream slot: highest packet index
 // (ROC and s_l), replay bitmaps, SRTCP index, counters.
-import { AES_CTX_SIZE, GCM_CTX_SIZE, HMAC_KEY_SIZE } from "./primitives";
+//
+// Sizes are cut to what a profile needs, because a gateway keys every call separately and so pays a
+// session header and a key slot per call and direction: AES contexts hold the round keys of the
+// profile's key length only; the HMAC key contexts are the compact SHA-1 ones (two chaining states);
+// and for the AES-CM profiles the SRTCP encryption key is kept raw (16..32 octets) and expanded into
+// static scratch for each SRTCP packet, after that packet authenticated (SRTCP runs at about one
+// packet per five seconds per stream: the expansion costs nothing in aggregate, and a forged packet
+// never reaches it). Per-call scratch (IV, tag, AAD, derived keys) is static too (work.ts).
+import { AES_KEEP_MAX, aesCtxSize, gcmCtxSize, HMAC_SHA1_KEY_SIZE } from "./primitives";
 import { tableCapacity, TABLE_ENTRY_SIZE } from "./stream_table";
 import { windowBitmapBits } from "./replay";
 import { CIPHER_AES_CM, CIPHER_AES_GCM } from "./profiles";
@@ -59,15 +67,22 @@ export const S_REPLAYS: usize = 104; // u64
 export const S_ERR_SSRC: usize = 112; // u32
 export const S_ERR_FLAGS: usize = 116; // u32
 export const S_ERR_INDEX: usize = 120; // u64
-// Per-call scratch (the core is single-threaded; nothing here outlives a call).
-export const S_IV: usize = 128; // 16: AES-CM counter block / GCM IV
-export const S_TAG: usize = 144; // 16: computed tag / saved tag
-export const S_AAD: usize = 160; // 16: SRTCP GCM AAD (header || E || index)
-export const S_KDF: usize = 176; // 160: derived session keys, wiped after use
-export const S_KDF_SIZE: usize = 160;
-export const S_CIPHER_ROOM: usize = 336; // u32 bytes of one cipher context in a key slot
-export const S_AUTH_ROOM: usize = 340; // u32 bytes of one HMAC key context in a key slot
-export const SESSION_HEADER_SIZE: usize = 352;
+// Where the contexts of a key slot sit (byte offsets from the slot's K_CIPHERS; see keySlotSize).
+export const S_SRTCP_CIPHER_OFF: usize = 128; // u32
+export const S_SRTP_AUTH_OFF: usize = 132; // u32
+export const S_SRTCP_AUTH_OFF: usize = 136; // u32
+export const S_CIPHER_ROOM: usize = 140; // u32 bytes of the SRTP cipher context
+// Keystream kept for the next SRTP packet (AES-CM): the blocks of packet index S_KS_INDEX of SSRC
+// S_KS_SSRC under key slot S_KS_SLOT - 1 that filled otherwise idle lanes of the last AES batch
+// (keystream.ts). Empty when S_KS_SLOT is 0. Wiped whenever a key is installed or removed.
+export const S_KS_SSRC: usize = 144; // u32
+export const S_KS_SLOT: usize = 148; // u8 key slot + 1 (0 = empty)
+export const S_KS_COUNT: usize = 149; // u8 blocks kept
+export const S_KS_INDEX: usize = 152; // u64
+export const S_KS_BLOCKS: usize = 160; // KS_CACHE_BLOCKS x 16
+/** Most keystream blocks kept: the lanes of one AES batch but one (7 SIMD; none scalar). */
+export const KS_CACHE_BLOCKS: usize = AES_KEEP_MAX;
+export const SESSION_HEADER_SIZE: usize = (S_KS_BLOCKS + 16 * KS_CACHE_BLOCKS + 15) & ~(<usize>15);
 
 export const DIR_SENDER: u8 = 1;
 export const DIR_RECEIVER: u8 = 2;
@@ -86,44 +101,60 @@ export const K_SRTP_USES: usize = 8; // u64 packets protected/unprotected with t
 export const K_SRTCP_USES: usize = 16; // u64
 export const K_SRTP_LIMIT: usize = 24; // u64
 export const K_SRTCP_LIMIT: usize = 32; // u64
+export const K_INDEX: usize = 40; // u32 this slot's number (events and "last key" without a division)
 export const K_SRTP_SALT: usize = 48; // 16: SRTP k_s (14 octets AES-CM, 12 GCM)
 export const K_SRTCP_SALT: usize = 64; // 16: SRTCP k_s
-export const K_CIPHERS: usize = 80; // SRTP cipher ctx, SRTCP cipher ctx, SRTP k_a ctx, SRTCP k_a ctx
+/**
+ * The key contexts: [SRTP cipher | SRTCP cipher | SRTP k_a | SRTCP k_a], each room sized by the
+ * profile (cipherRoom, srtcpRoom, authRoom; their offsets are in the session header).
+ */
+export const K_CIPHERS: usize = 80;
+
+/** Bytes of a raw SRTCP k_e in an AES-CM key slot (expanded per SRTCP packet). */
+export const SRTCP_RAW_KEY_ROOM: usize = 32;
 
 /**
- * Room for one cipher context of a profile family: an AES key schedule (AES-CM, and NULL, whose
- * slot lends the room to the master-key AES context during key derivation) or a GCM key (AES
- * schedule + GHASH key). And room for one HMAC key context (none for AEAD). Key slots are sized per
- * profile, so an AES-CM session does not carry GCM room.
+ * Room for the SRTP cipher context of a profile family and key length: the AES key schedule
+ * (AES-CM) or the GCM key (GHASH key + AES schedule); none for NULL (key derivation uses static
+ * scratch for the master key's schedule).
  */
-export function cipherRoom(cipher: u8): usize {
-  return align16(cipher == CIPHER_AES_GCM ? GCM_CTX_SIZE : AES_CTX_SIZE);
+export function cipherRoom(cipher: u8, keyLen: u8): usize {
+  if (cipher == CIPHER_AES_GCM) return align16(gcmCtxSize(<i32>keyLen));
+  if (cipher == CIPHER_AES_CM) return align16(aesCtxSize(<i32>keyLen));
+  return 0;
 }
+/** Room for the SRTCP cipher context: the raw k_e for AES-CM, a full GCM key for GCM, none for NULL. */
+export function srtcpRoom(cipher: u8, keyLen: u8): usize {
+  if (cipher == CIPHER_AES_GCM) return cipherRoom(cipher, keyLen);
+  if (cipher == CIPHER_AES_CM) return SRTCP_RAW_KEY_ROOM;
+  return 0;
+}
+/** Room for one HMAC-SHA1 key context (none for AEAD). */
 export function authRoom(cipher: u8): usize {
-  return cipher == CIPHER_AES_GCM ? 0 : align16(HMAC_KEY_SIZE);
+  return cipher == CIPHER_AES_GCM ? 0 : align16(HMAC_SHA1_KEY_SIZE);
 }
-/** Bytes of one key slot for a cipher family (0 = the largest of all families). */
-export function keySlotSize(cipher: u8): usize {
+/** Bytes of one key slot for a cipher family and key length (cipher 0 = the largest of all). */
+export function keySlotSize(cipher: u8, keyLen: u8): usize {
   if (cipher == 0) {
-    const a = keySlotSize(CIPHER_AES_CM);
-    const g = keySlotSize(CIPHER_AES_GCM);
+    const a = keySlotSize(CIPHER_AES_CM, 32);
+    const g = keySlotSize(CIPHER_AES_GCM, 32);
     return a > g ? a : g;
   }
-  return align16(K_CIPHERS + 2 * cipherRoom(cipher) + 2 * authRoom(cipher));
+  return align16(K_CIPHERS + cipherRoom(cipher, keyLen) + srtcpRoom(cipher, keyLen) + 2 * authRoom(cipher));
 }
 
-// Where the four key contexts of a key slot k sit (the rooms are in the session header).
+// Where the four key contexts of a key slot k sit (offsets in the session header).
 @inline export function srtpCipherCtx(s: usize, k: usize): usize {
   return k + K_CIPHERS;
 }
 @inline export function srtcpCipherCtx(s: usize, k: usize): usize {
-  return k + K_CIPHERS + <usize>load<u32>(s, S_CIPHER_ROOM);
+  return k + K_CIPHERS + <usize>load<u32>(s, S_SRTCP_CIPHER_OFF);
 }
 @inline export function srtpAuthCtx(s: usize, k: usize): usize {
-  return k + K_CIPHERS + 2 * <usize>load<u32>(s, S_CIPHER_ROOM);
+  return k + K_CIPHERS + <usize>load<u32>(s, S_SRTP_AUTH_OFF);
 }
 @inline export function srtcpAuthCtx(s: usize, k: usize): usize {
-  return k + K_CIPHERS + 2 * <usize>load<u32>(s, S_CIPHER_ROOM) + <usize>load<u32>(s, S_AUTH_ROOM);
+  return k + K_CIPHERS + <usize>load<u32>(s, S_SRTCP_AUTH_OFF);
 }
 
 /** The SRTP/SRTCP default per-key limits (RFC 3711 §9.2): 2^48 SRTP and 2^31 SRTCP packets. */
@@ -166,16 +197,16 @@ export function streamSlotSize(window: u32): usize {
 }
 
 /**
- * Session size for the geometry and cipher family (0 = big enough for any profile), or 0 when a
- * parameter is out of range or the size overflows.
+ * Session size for the geometry, cipher family and key length (cipher 0 = big enough for any
+ * profile), or 0 when a parameter is out of range or the size overflows.
  */
-export function sessionSize(maxStreams: u32, maxKeys: u32, window: u32, cipher: u8): usize {
+export function sessionSize(maxStreams: u32, maxKeys: u32, window: u32, cipher: u8, keyLen: u8): usize {
   if (maxStreams < 1 || maxStreams > MAX_STREAMS) return 0;
   if (maxKeys < 1 || maxKeys > MAX_KEYS) return 0;
   if (window < WINDOW_MIN || window > WINDOW_MAX) return 0;
   const total: u64 =
     <u64>SESSION_HEADER_SIZE +
-    <u64>maxKeys * <u64>keySlotSize(cipher) +
+    <u64>maxKeys * <u64>keySlotSize(cipher, keyLen) +
     <u64>tableCapacity(maxStreams) * <u64>TABLE_ENTRY_SIZE +
     <u64>maxStreams * <u64>streamSlotSize(window);
   if (total > 0x7fff0000) return 0;

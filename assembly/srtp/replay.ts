@@ -47,7 +47,7 @@ function clearBits(bm: usize, bits: u32, start: u32, count: u32): void {
  * May index j be accepted? `seen` says whether any index was accepted yet (h is meaningful).
  * Returns OK, ERR_SRTP_REPLAY (already received) or ERR_SRTP_REPLAY_OLD (h - j >= window).
  */
-export function replayCheck(bm: usize, bits: u32, window: u32, seen: bool, h: u64, j: u64): i32 {
+@inline export function replayCheck(bm: usize, bits: u32, window: u32, seen: bool, h: u64, j: u64): i32 {
   if (!seen || j > h) return OK;
   if (h - j >= <u64>window) return ERR_SRTP_REPLAY_OLD;
   return testBit(bm, bits, j) ? ERR_SRTP_REPLAY : OK;

@@ -1,6 +1,7 @@
 // RTP and RTCP header validation (RFC 3550 §5.1, §6.4), done before any cryptographic work.
 // Header fields are public, so these checks branch freely.
 import { ERR_SRTP_MALFORMED } from "../abi/status";
+import { bswap16, bswap32, bswap64 } from "../crypto/be";
 
 /** The fixed RTP header: V P X CC | M PT | sequence number | timestamp | SSRC. */
 export const RTP_FIXED_HEADER_LEN: usize = 12;
@@ -21,7 +22,7 @@ export const SRTCP_INDEX_MASK: u32 = 0x7fffffff;
  * and, when X is set, the header extension (4 octets + 4 * its length field). Returns
  * ERR_SRTP_MALFORMED when the version is not 2 or any part runs past len.
  */
-export function rtpHeaderLen(p: usize, len: usize): i32 {
+@inline export function rtpHeaderLen(p: usize, len: usize): i32 {
   if (len < RTP_FIXED_HEADER_LEN) return ERR_SRTP_MALFORMED;
   const b0 = <u32>load<u8>(p);
   if (!versionIs2(b0)) return ERR_SRTP_MALFORMED;
@@ -40,7 +41,7 @@ export function rtpHeaderLen(p: usize, len: usize): i32 {
  * When the P bit is set, the last payload octet counts the padding octets including itself
  * (RFC 3550 §5.1): it must be at least 1 and fit in the payload. Checked on plaintext RTP only.
  */
-export function rtpPaddingOk(p: usize, hdrLen: usize, len: usize): bool {
+@inline export function rtpPaddingOk(p: usize, hdrLen: usize, len: usize): bool {
   if ((load<u8>(p) & 0x20) == 0) return true;
   if (len <= hdrLen) return false;
   const pad = <usize>load<u8>(p + len - 1);
@@ -58,11 +59,11 @@ export function rtcpHeaderOk(p: usize, len: usize): bool {
 }
 
 @inline export function loadBe32(p: usize): u32 {
-  return bswap<u32>(load<u32>(p));
+  return bswap32(load<u32>(p));
 }
 
 @inline export function storeBe32(p: usize, v: u32): void {
-  store<u32>(p, bswap<u32>(v));
+  store<u32>(p, bswap32(v));
 }
 
 /** The RTP sequence number (octets 2..3). */

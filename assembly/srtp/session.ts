@@ -2,7 +2,8 @@
 import { OK, ERR_ARG, ERR_CAPACITY, ERR_SRTP_MKI, ERR_SRTP_PROFILE } from "../abi/status";
 import { inArena } from "../abi/arena";
 import {
-  SESSION_MAGIC, SESSION_HEADER_SIZE, S_CIPHER_ROOM, S_AUTH_ROOM, cipherRoom, authRoom, keySlotSize, STREAM_FIXED_SIZE, MAX_KEYS, NO_KEY,
+  SESSION_MAGIC, SESSION_HEADER_SIZE, S_CIPHER_ROOM, S_SRTCP_CIPHER_OFF, S_SRTP_AUTH_OFF, S_SRTCP_AUTH_OFF,
+  cipherRoom, srtcpRoom, authRoom, keySlotSize, STREAM_FIXED_SIZE, MAX_KEYS, NO_KEY,
   S_MAGIC, S_DIRECTION, S_PROFILE, S_FLAGS, S_MKI_LEN, S_CIPHER, S_KEY_LEN, S_SALT_LEN,
   S_SRTP_TAG_LEN, S_SRTCP_TAG_LEN, S_MAX_KEYS, S_ACTIVE_KEY, S_LAST_KEY, S_MAX_STREAMS, S_TABLE_MASK,
   S_WINDOW, S_WINDOW_BITS, S_STREAM_SIZE, S_SEED, S_KEYS_OFF, S_TABLE_OFF, S_STREAMS_OFF,
@@ -30,10 +31,11 @@ export function sessionInit(
   if (direction != <i32>DIR_SENDER && direction != <i32>DIR_RECEIVER) return ERR_ARG;
   if (<usize>mkiLen > MKI_MAX) return ERR_SRTP_MKI;
   const cipher = profileByte(profile, PARAM_CIPHER);
-  const size = sessionSize(maxStreams, maxKeys, window, cipher);
+  const keyLen = profileByte(profile, PARAM_KEY_LEN);
+  const size = sessionSize(maxStreams, maxKeys, window, cipher, keyLen);
   if (size == 0) return ERR_ARG;
   if (len < size) return ERR_CAPACITY;
-  const slotSize = keySlotSize(cipher);
+  const slotSize = keySlotSize(cipher, keyLen);
   let rtcpTag = profileByte(profile, PARAM_SRTCP_TAG_LEN);
   const tagOverride = (flags >> 8) & 0xff;
   if (tagOverride != 0) {
@@ -51,7 +53,7 @@ export function sessionInit(
   store<u8>(s, <u8>(flags & 0xff), S_FLAGS);
   store<u8>(s, <u8>mkiLen, S_MKI_LEN);
   store<u8>(s, cipher, S_CIPHER);
-  store<u8>(s, profileByte(profile, PARAM_KEY_LEN), S_KEY_LEN);
+  store<u8>(s, keyLen, S_KEY_LEN);
   store<u8>(s, profileByte(profile, PARAM_SALT_LEN), S_SALT_LEN);
   store<u8>(s, profileByte(profile, PARAM_SRTP_TAG_LEN), S_SRTP_TAG_LEN);
   store<u8>(s, rtcpTag, S_SRTCP_TAG_LEN);
@@ -68,11 +70,30 @@ export function sessionInit(
   store<u32>(s, <u32>tableOff, S_TABLE_OFF);
   store<u32>(s, <u32>streamsOff, S_STREAMS_OFF);
   store<u32>(s, <u32>slotSize, S_KEY_SLOT_SIZE);
-  store<u32>(s, <u32>cipherRoom(cipher), S_CIPHER_ROOM);
-  store<u32>(s, <u32>authRoom(cipher), S_AUTH_ROOM);
+  storeRooms(s, cipher, keyLen);
   store<u32>(s, <u32>size, S_TOTAL_SIZE);
   store<u32>(s, SESSION_MAGIC, S_MAGIC);
   return OK;
+}
+
+/** The offsets of a key slot's contexts (from K_CIPHERS) for a cipher family and key length. */
+function storeRooms(s: usize, cipher: u8, keyLen: u8): void {
+  const c = cipherRoom(cipher, keyLen);
+  const r = srtcpRoom(cipher, keyLen);
+  const a = authRoom(cipher);
+  store<u32>(s, <u32>c, S_CIPHER_ROOM);
+  store<u32>(s, <u32>c, S_SRTCP_CIPHER_OFF);
+  store<u32>(s, <u32>(c + r), S_SRTP_AUTH_OFF);
+  store<u32>(s, <u32>(c + r + a), S_SRTCP_AUTH_OFF);
+}
+
+/** Do the stored context offsets match the cipher family and key length? */
+@inline function roomsOk(s: usize, cipher: u8, keyLen: u8): bool {
+  const c = cipherRoom(cipher, keyLen);
+  const r = srtcpRoom(cipher, keyLen);
+  const a = authRoom(cipher);
+  return <usize>load<u32>(s, S_CIPHER_ROOM) == c && <usize>load<u32>(s, S_SRTCP_CIPHER_OFF) == c &&
+    <usize>load<u32>(s, S_SRTP_AUTH_OFF) == c + r && <usize>load<u32>(s, S_SRTCP_AUTH_OFF) == c + r + a;
 }
 
 /**
@@ -99,9 +120,11 @@ export function sessionCheck(s: usize): bool {
   if (streamSize < <u64>STREAM_FIXED_SIZE + <u64>(bits >> 3)) return false;
   const cipher = load<u8>(s, S_CIPHER);
   if (cipher < CIPHER_AES_CM || cipher > CIPHER_NULL) return false;
-  const slotSize = <u64>keySlotSize(cipher);
+  const keyLen = load<u8>(s, S_KEY_LEN);
+  if (keyLen != 16 && keyLen != 24 && keyLen != 32) return false;
+  const slotSize = <u64>keySlotSize(cipher, keyLen);
   if (<u64>load<u32>(s, S_KEY_SLOT_SIZE) != slotSize) return false;
-  if (<usize>load<u32>(s, S_CIPHER_ROOM) != cipherRoom(cipher) || <usize>load<u32>(s, S_AUTH_ROOM) != authRoom(cipher)) return false;
+  if (!roomsOk(s, cipher, keyLen)) return false;
   if (keysOff != <u64>SESSION_HEADER_SIZE) return false;
   if (tableOff != keysOff + <u64>maxKeys * slotSize) return false;
   if (streamsOff != tableOff + cap * <u64>TABLE_ENTRY_SIZE) return false;

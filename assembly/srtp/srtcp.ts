@@ -15,8 +15,8 @@ import {
 } from "../abi/status";
 import { ctEqual } from "../util/ct";
 import {
-  srtcpAuthCtx, srtcpCipherCtx, K_SRTCP_SALT, S_AAD, S_CIPHER, S_IV, S_MKI_LEN, S_SRTCP_TAG_LEN,
-  S_TAG, S_ERR_FLAGS, S_ERR_INDEX, S_ERR_SSRC, SRTCP_WINDOW, T_FLAGS, T_SRTCP_BITMAP, T_SRTCP_INDEX, TF_SRTCP_SEEN,
+  srtcpAuthCtx, srtcpCipherCtx, K_SRTCP_SALT, S_CIPHER, S_MKI_LEN, S_SRTCP_TAG_LEN,
+  S_ERR_FLAGS, S_ERR_INDEX, S_ERR_SSRC, SRTCP_WINDOW, T_FLAGS, T_SRTCP_BITMAP, T_SRTCP_INDEX, TF_SRTCP_SEEN,
 } from "./layout";
 import { CIPHER_AES_CM, CIPHER_AES_GCM, CIPHER_NULL, GCM_IV_LEN, GCM_TAG_LEN } from "./profiles";
 import {
@@ -29,7 +29,22 @@ import { activeKey, keyByMki, keyUsable } from "./keys";
 import { buildIv, IV_SSRC_OFFSET_CM, IV_SSRC_OFFSET_GCM } from "./iv";
 import { countAuthFailure, countPacket, countReplay, writeMki } from "./common";
 import { noteIndex, noteSsrc } from "./srtp";
-import { CTR_MODE_CM, aesCtrXor, gcmOpen, gcmSeal, hmacCompute } from "./primitives";
+import { CTR_MODE_CM, aesCtrXor, gcmOpen, gcmSeal, hmacSha1Compute } from "./primitives";
+import { W_AAD, W_AES, W_IV, W_TAG } from "./work";
+import { aesCtxSize, aesKeyInit } from "./primitives";
+import { wipe } from "../util/ct";
+import { S_KEY_LEN } from "./layout";
+
+/**
+ * AES-CM SRTCP: expands the key slot's raw SRTCP k_e into static scratch, runs counter mode over
+ * len bytes, and wipes the schedule (layout.ts: SRTCP keys are kept raw to save a schedule per key).
+ */
+function srtcpCtr(s: usize, k: usize, iv: usize, src: usize, dst: usize, len: usize): void {
+  const keyLen = <i32>load<u8>(s, S_KEY_LEN);
+  aesKeyInit(W_AES, srtcpCipherCtx(s, k), keyLen);
+  aesCtrXor(W_AES, iv, src, dst, len, CTR_MODE_CM);
+  wipe(W_AES, aesCtxSize(keyLen));
+}
 
 @inline function copy16(dst: usize, src: usize): void {
   store<u64>(dst, load<u64>(src));
@@ -61,9 +76,9 @@ export function srtcpProtect(s: usize, src: usize, len: usize, dst: usize, cap: 
     if (t == 0) return ERR_SRTP_STATE;
   }
   const trailer: u32 = (cipher == CIPHER_NULL ? 0 : SRTCP_E_FLAG) | index;
-  const iv = s + S_IV;
+  const iv = W_IV;
   if (cipher == CIPHER_AES_GCM) {
-    const aad = s + S_AAD;
+    const aad = W_AAD;
     store<u64>(aad, load<u64>(src));
     storeBe32(aad + RTCP_HEADER_LEN, trailer);
     if (dst != src) memory.copy(dst, src, RTCP_HEADER_LEN);
@@ -75,13 +90,13 @@ export function srtcpProtect(s: usize, src: usize, len: usize, dst: usize, cap: 
   } else {
     if (cipher == CIPHER_AES_CM) {
       buildIv(iv, k + K_SRTCP_SALT, IV_SSRC_OFFSET_CM, ssrc, <u64>index);
-      aesCtrXor(srtcpCipherCtx(s, k), iv, src + RTCP_HEADER_LEN, dst + RTCP_HEADER_LEN, len - RTCP_HEADER_LEN, CTR_MODE_CM);
+      srtcpCtr(s, k, iv, src + RTCP_HEADER_LEN, dst + RTCP_HEADER_LEN, len - RTCP_HEADER_LEN);
       if (dst != src) memory.copy(dst, src, RTCP_HEADER_LEN);
     } else if (dst != src) {
       memory.copy(dst, src, len);
     }
     storeBe32(dst + len, trailer);
-    hmacCompute(srtcpAuthCtx(s, k), dst, len + SRTCP_TRAILER_LEN, dst + len + SRTCP_TRAILER_LEN + mkiLen, tagLen);
+    hmacSha1Compute(srtcpAuthCtx(s, k), dst, len + SRTCP_TRAILER_LEN, dst + len + SRTCP_TRAILER_LEN + mkiLen, tagLen);
     writeMki(dst + len + SRTCP_TRAILER_LEN, k, mkiLen);
   }
   store<u32>(t, index + 1, T_SRTCP_INDEX);
@@ -140,12 +155,12 @@ export function srtcpUnprotect(s: usize, src: usize, len: usize, dst: usize, cap
     }
   }
   if (outLen > cap) return ERR_SRTP_BUFFER;
-  const iv = s + S_IV;
+  const iv = W_IV;
   if (gcm) {
     buildIv(iv, k + K_SRTCP_SALT, IV_SSRC_OFFSET_GCM, ssrc, <u64>index);
     let r: i32;
     if (encrypted) {
-      const aad = s + S_AAD;
+      const aad = W_AAD;
       store<u64>(aad, load<u64>(src));
       storeBe32(aad + RTCP_HEADER_LEN, trailer);
       r = gcmOpen(srtcpCipherCtx(s, k), iv, GCM_IV_LEN, aad, RTCP_HEADER_LEN + SRTCP_TRAILER_LEN,
@@ -153,10 +168,10 @@ export function srtcpUnprotect(s: usize, src: usize, len: usize, dst: usize, cap
     } else {
       // Tag only: AAD = packet || E + index. Make it contiguous in place: keep the tag aside, put the
       // trailer word over the tag's first octets, verify, then put those octets back.
-      copy16(s + S_TAG, src + tagPos);
+      copy16(W_TAG, src + tagPos);
       const saved = load<u32>(src + tagPos);
       storeBe32(src + tagPos, trailer);
-      r = gcmOpen(srtcpCipherCtx(s, k), iv, GCM_IV_LEN, src, outLen + SRTCP_TRAILER_LEN, src, src, 0, s + S_TAG, tagLen);
+      r = gcmOpen(srtcpCipherCtx(s, k), iv, GCM_IV_LEN, src, outLen + SRTCP_TRAILER_LEN, src, src, 0, W_TAG, tagLen);
       store<u32>(src + tagPos, saved);
     }
     if (r != OK) {
@@ -164,9 +179,9 @@ export function srtcpUnprotect(s: usize, src: usize, len: usize, dst: usize, cap
       return ERR_SRTP_AUTH_FAIL;
     }
   } else {
-    hmacCompute(srtcpAuthCtx(s, k), src, trailerPos + SRTCP_TRAILER_LEN, s + S_TAG, tagLen);
+    hmacSha1Compute(srtcpAuthCtx(s, k), src, trailerPos + SRTCP_TRAILER_LEN, W_TAG, tagLen);
     // Constant-time comparison: the time does not depend on where a forged tag differs.
-    if (!ctEqual(s + S_TAG, src + tagPos, tagLen)) {
+    if (!ctEqual(W_TAG, src + tagPos, tagLen)) {
       countAuthFailure(s, t);
       return ERR_SRTP_AUTH_FAIL;
     }
@@ -178,7 +193,7 @@ export function srtcpUnprotect(s: usize, src: usize, len: usize, dst: usize, cap
   }
   if (encrypted && cipher == CIPHER_AES_CM) {
     buildIv(iv, k + K_SRTCP_SALT, IV_SSRC_OFFSET_CM, ssrc, <u64>index);
-    aesCtrXor(srtcpCipherCtx(s, k), iv, src + RTCP_HEADER_LEN, dst + RTCP_HEADER_LEN, outLen - RTCP_HEADER_LEN, CTR_MODE_CM);
+    srtcpCtr(s, k, iv, src + RTCP_HEADER_LEN, dst + RTCP_HEADER_LEN, outLen - RTCP_HEADER_LEN);
     if (dst != src) memory.copy(dst, src, RTCP_HEADER_LEN);
   } else if (encrypted && gcm) {
     if (dst != src) memory.copy(dst, src, RTCP_HEADER_LEN);

@@ -17,8 +17,8 @@ import {
 } from "../abi/status";
 import { ctEqual } from "../util/ct";
 import {
-  FLAG_ALLOW_REPEAT_TX, srtpAuthCtx, srtpCipherCtx, K_SRTP_SALT, S_CIPHER, S_FLAGS, S_IV, S_MKI_LEN,
-  S_SRTP_TAG_LEN, S_TAG, S_ERR_FLAGS, S_ERR_INDEX, S_ERR_SSRC, S_WINDOW, S_WINDOW_BITS, T_FLAGS, T_INDEX, T_SRTP_BITMAP, TF_SRTP_SEEN,
+  FLAG_ALLOW_REPEAT_TX, srtpAuthCtx, srtpCipherCtx, K_SRTP_SALT, S_CIPHER, S_FLAGS, S_MKI_LEN,
+  S_SRTP_TAG_LEN, S_ERR_FLAGS, S_ERR_INDEX, S_ERR_SSRC, S_WINDOW, S_WINDOW_BITS, T_FLAGS, T_INDEX, T_SRTP_BITMAP, TF_SRTP_SEEN,
 } from "./layout";
 import { CIPHER_AES_CM, CIPHER_AES_GCM, GCM_IV_LEN, GCM_TAG_LEN } from "./profiles";
 import { RTP_FIXED_HEADER_LEN, rtpHeaderLen, rtpPaddingOk, rtpSeq, rtpSsrc, storeBe32 } from "./rtp_header";
@@ -28,7 +28,9 @@ import { streamCreate, streamFind, streamRoom } from "./streams";
 import { activeKey, keyByMki, keyUsable } from "./keys";
 import { buildIv, IV_SSRC_OFFSET_CM, IV_SSRC_OFFSET_GCM } from "./iv";
 import { countAuthFailure, countPacket, countReplay, writeMki } from "./common";
-import { CTR_MODE_CM, aesCtrXor, gcmOpen, gcmSeal, hmacCompute } from "./primitives";
+import { gcmOpen, gcmSeal, hmacSha1Compute } from "./primitives";
+import { W_IV, W_TAG } from "./work";
+import { srtpCmCrypt } from "./keystream";
 
 /** Records the SSRC / index of the packet being processed, for the host's error objects. */
 @inline export function noteSsrc(s: usize, ssrc: u32): void {
@@ -95,7 +97,7 @@ export function srtpProtect(s: usize, src: usize, len: usize, dst: usize, cap: u
     t = streamCreate(s, ssrc);
     if (t == 0) return ERR_SRTP_STATE;
   }
-  const iv = s + S_IV;
+  const iv = W_IV;
   const payloadLen = len - hl;
   if (dst != src) memory.copy(dst, src, hl);
   if (cipher == CIPHER_AES_GCM) {
@@ -104,14 +106,13 @@ export function srtpProtect(s: usize, src: usize, len: usize, dst: usize, cap: u
     writeMki(dst + len + tagLen, k, mkiLen);
   } else {
     if (cipher == CIPHER_AES_CM) {
-      buildIv(iv, k + K_SRTP_SALT, IV_SSRC_OFFSET_CM, ssrc, i);
-      aesCtrXor(srtpCipherCtx(s, k), iv, src + hl, dst + hl, payloadLen, CTR_MODE_CM);
+      srtpCmCrypt(s, k, ssrc, i, src + hl, dst + hl, payloadLen);
     } else if (dst != src) {
       memory.copy(dst + hl, src + hl, payloadLen);
     }
     // Authenticated portion || ROC, contiguous: the ROC sits where MKI || tag go (>= 4 octets).
     storeBe32(dst + len, indexRoc(i));
-    hmacCompute(srtpAuthCtx(s, k), dst, len + 4, dst + len + mkiLen, tagLen);
+    hmacSha1Compute(srtpAuthCtx(s, k), dst, len + 4, dst + len + mkiLen, tagLen);
     writeMki(dst + len, k, mkiLen);
   }
   if (!repeat) commitIndex(s, t, seen, h, i);
@@ -163,7 +164,7 @@ export function srtpUnprotect(s: usize, src: usize, len: usize, dst: usize, cap:
     }
   }
   if (outLen > cap) return ERR_SRTP_BUFFER;
-  const iv = s + S_IV;
+  const iv = W_IV;
   if (cipher == CIPHER_AES_GCM) {
     buildIv(iv, k + K_SRTP_SALT, IV_SSRC_OFFSET_GCM, ssrc, i);
     // gcmOpen verifies before it decrypts and writes nothing when the tag is wrong.
@@ -174,10 +175,10 @@ export function srtpUnprotect(s: usize, src: usize, len: usize, dst: usize, cap:
   } else {
     const saved = load<u32>(src + outLen);
     storeBe32(src + outLen, indexRoc(i));
-    hmacCompute(srtpAuthCtx(s, k), src, outLen + 4, s + S_TAG, tagLen);
+    hmacSha1Compute(srtpAuthCtx(s, k), src, outLen + 4, W_TAG, tagLen);
     store<u32>(src + outLen, saved);
     // Constant-time comparison: the time does not depend on where a forged tag differs.
-    if (!ctEqual(s + S_TAG, src + outLen + mkiLen, tagLen)) {
+    if (!ctEqual(W_TAG, src + outLen + mkiLen, tagLen)) {
       countAuthFailure(s, t);
       return ERR_SRTP_AUTH_FAIL;
     }
@@ -189,8 +190,7 @@ export function srtpUnprotect(s: usize, src: usize, len: usize, dst: usize, cap:
     if (st == 0) return ERR_SRTP_STATE;
   }
   if (cipher == CIPHER_AES_CM) {
-    buildIv(iv, k + K_SRTP_SALT, IV_SSRC_OFFSET_CM, ssrc, i);
-    aesCtrXor(srtpCipherCtx(s, k), iv, src + hl, dst + hl, outLen - hl, CTR_MODE_CM);
+    srtpCmCrypt(s, k, ssrc, i, src + hl, dst + hl, outLen - hl);
     if (dst != src) memory.copy(dst, src, hl);
   } else if (cipher == CIPHER_AES_GCM) {
     if (dst != src) memory.copy(dst, src, hl);

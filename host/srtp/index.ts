@@ -3,13 +3,16 @@ import type { Core } from "../core/load-core.js";
 import { SrtpReceiver, SrtpSender, type SrtpOptions } from "./session.js";
 import { SRTP_PROFILES, srtpProfile, type SrtpProfileInfo, type SrtpProfileName } from "./profiles.js";
 import { SrtpError } from "./errors.js";
-import { SrtpBuffers } from "./buffers.js";
+import { SrtpBuffers, MAX_OVERHEAD } from "./buffers.js";
+import { SrtpBatch, type SrtpBatchParams } from "./batch.js";
 
 export { SrtpSender, SrtpReceiver, SrtpSession } from "./session.js";
 export type { SrtpKey, SrtpOptions, SrtpStats, SrtpKeyLimitEvent, SrtpBatchOptions, SrtpBatchResult } from "./session.js";
 export { SRTP_PROFILES, srtpProfile, srtpProfileByDtlsId } from "./profiles.js";
 export type { SrtpProfileName, SrtpProfileInfo } from "./profiles.js";
 export { SrtpError } from "./errors.js";
+export { SrtpBatch } from "./batch.js";
+export type { SrtpBatchParams } from "./batch.js";
 export type { SrtpErrorCode, SrtpErrorDetails } from "./errors.js";
 
 export interface SrtpSizes {
@@ -57,6 +60,33 @@ export class SrtpApi {
     let cap = 4;
     while (cap < maxStreams * 2) cap *= 2;
     return { session, perKey, perStream: slot + (cap * 8) / maxStreams };
+  }
+
+  /**
+   * A packet buffer in the core's arena: a Uint8Array view of the core's memory of `capacity`
+   * bytes (default 1500 + the largest SRTP overhead). Packets written there are protected and
+   * unprotected in place without any copy (`protectInPlace`, `unprotectInPlace`). Free it with
+   * freePacket. The core's memory never grows, so the view stays valid.
+   */
+  allocPacket(capacity = 1500 + MAX_OVERHEAD): Uint8Array {
+    if (!Number.isInteger(capacity) || capacity < 1 || capacity > 65535 + MAX_OVERHEAD) {
+      throw new SrtpError("ERR_SRTP_ARG", `packet capacity must be an integer in 1..${65535 + MAX_OVERHEAD}, got ${String(capacity)}`);
+    }
+    const p = this.core.arena.alloc(capacity, 16);
+    return new Uint8Array(this.core.memory.buffer, p, capacity);
+  }
+
+  /** Returns a buffer from allocPacket to the arena (zeroed). */
+  freePacket(packet: Uint8Array): void {
+    if (!(packet instanceof Uint8Array) || packet.buffer !== this.core.memory.buffer || this.core.arena.sizeOf(packet.byteOffset) === undefined) {
+      throw new SrtpError("ERR_SRTP_ARG", "freePacket: not a buffer from allocPacket");
+    }
+    this.core.arena.release(packet.byteOffset);
+  }
+
+  /** Packet slots in the arena for many-session batches (one core call per tick; see SrtpBatch). */
+  batch(params: SrtpBatchParams = {}): SrtpBatch {
+    return new SrtpBatch(this.core, params);
   }
 
   /** Returns the shared packet buffers to the arena (they come back on the next packet call). */

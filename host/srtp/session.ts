@@ -343,6 +343,45 @@ export abstract class SrtpSession {
     return r;
   }
 
+  /**
+   * Runs one packet call in place on `pkt[0..length)` with capacity `pkt.length`. When `pkt` is a
+   * view of the core's memory (core.srtp.allocPacket, an SrtpBatch slot) the core works on it
+   * directly: no copy in, no copy out. Otherwise the bytes are copied through the I/O buffer and
+   * back into `pkt`. Returns the new length; on failure `pkt` is left as it was and the error thrown.
+   */
+  protected runInPlace(fn: CoreFn, pkt: Uint8Array, length: number | undefined, where: string): number {
+    if (this.closed) this.open();
+    if (!(pkt instanceof Uint8Array)) throw new SrtpError("ERR_SRTP_ARG", `${where}: the packet must be a Uint8Array`);
+    const len = length === undefined ? pkt.length : length;
+    if (!Number.isInteger(len) || len < 0 || len > pkt.length) throw new SrtpError("ERR_SRTP_ARG", `${where}: length ${String(length)} is not within the buffer (${pkt.length})`);
+    if (pkt.buffer === this.mem.buffer) {
+      const at = pkt.byteOffset;
+      const r = fn(this.ctx, at, len, at, pkt.length);
+      if (r < 0) {
+        const e = this.packetError(r, where);
+        this.events();
+        throw e;
+      }
+      this.events();
+      return r;
+    }
+    const r = this.run(fn, len === pkt.length ? pkt : pkt.subarray(0, len), pkt.length, where);
+    pkt.set(this.mem.subarray(this.buffers.io, this.buffers.io + r));
+    this.events();
+    return r;
+  }
+
+  /** The session's context address in the core (for SrtpBatch descriptors). @internal */
+  contextAddress(): number {
+    this.open();
+    return this.ctx;
+  }
+
+  /** Delivers key-limit events a batch raised for this session. @internal */
+  flushEvents(): void {
+    if (!this.closed) this.events();
+  }
+
   /** Delivers pending key-limit events (after the result was copied out: a handler may call in again). */
   protected events(): void {
     if (this.view.getUint32(this.ctx + S_EVENTS, true) !== 0) this.deliverEvents();
@@ -443,7 +482,8 @@ export abstract class SrtpSession {
     return this.makeError(status, where, ssrc, index);
   }
 
-  private makeError(status: number, where: string, ssrc: number | undefined, index: number | undefined): SrtpError {
+  /** @internal */
+  makeError(status: number, where: string, ssrc: number | undefined, index: number | undefined): SrtpError {
     const info = statusInfo(status);
     const code = (info.code.startsWith("ERR_SRTP_") ? info.code : status === -1 || status === -2 ? "ERR_SRTP_ARG" : "ERR_SRTP_STATE") as SrtpErrorCode;
     const at = ssrc !== undefined ? ` (SSRC 0x${ssrc.toString(16).padStart(8, "0")}${index !== undefined ? `, index ${index}` : ""})` : "";
@@ -486,6 +526,20 @@ export class SrtpSender extends SrtpSession {
     return this.into(this.run(this.fn().protectRtcp, rtcp, out.length, "protectRtcpInto"), out);
   }
 
+  /**
+   * Protects the RTP packet in `packet[0..length)` in place (`length` defaults to the whole view);
+   * `packet.length` is the capacity (room for MKI and tag is needed). Returns the SRTP length.
+   * Zero-copy when `packet` is a view of the core's memory (core.srtp.allocPacket, SrtpBatch slots).
+   */
+  protectInPlace(packet: Uint8Array, length?: number): number {
+    return this.runInPlace(this.fn().protect, packet, length, "protectInPlace");
+  }
+
+  /** protectInPlace for an RTCP packet (room for the SRTCP trailer, MKI and tag is needed). */
+  protectRtcpInPlace(packet: Uint8Array, length?: number): number {
+    return this.runInPlace(this.fn().protectRtcp, packet, length, "protectRtcpInPlace");
+  }
+
   /** Protects many RTP (or, with { rtcp: true }, RTCP) packets in one core call. */
   protectBatch(packets: readonly Uint8Array[], opts: SrtpBatchOptions = {}): SrtpBatchResult[] {
     return this.runBatch(opts.rtcp ? 2 : 0, packets, "protectBatch");
@@ -518,6 +572,19 @@ export class SrtpReceiver extends SrtpSession {
   unprotectRtcpInto(srtcp: Uint8Array, out: Uint8Array): number {
     if (!isBytes(out)) throw new SrtpError("ERR_SRTP_ARG", "unprotectRtcpInto: out must be a Uint8Array");
     return this.into(this.run(this.fn().unprotectRtcp, srtcp, out.length, "unprotectRtcpInto"), out);
+  }
+
+  /**
+   * Verifies and decrypts the SRTP packet in `packet[0..length)` in place; returns the RTP length.
+   * Zero-copy when `packet` is a view of the core's memory. On failure the packet is left intact.
+   */
+  unprotectInPlace(packet: Uint8Array, length?: number): number {
+    return this.runInPlace(this.fn().unprotect, packet, length, "unprotectInPlace");
+  }
+
+  /** unprotectInPlace for an SRTCP packet; returns the RTCP length. */
+  unprotectRtcpInPlace(packet: Uint8Array, length?: number): number {
+    return this.runInPlace(this.fn().unprotectRtcp, packet, length, "unprotectRtcpInPlace");
   }
 
   /** Unprotects many SRTP (or, with { rtcp: true }, SRTCP) packets in one core call. */

@@ -245,7 +245,7 @@ describe("counter-mode drivers of both implementations", () => {
             blocks(impl, rk, rounds, ks, ks, nb);
             memory.fill(part, 0, 16);
             if (impl == IMPL_CT64) ct64Ctr(rk, rounds, ctr, src, dst, len, mode, part, 0);
-            else v128Ctr(rk, rounds, ctr, src, dst, len, mode, part, 0);
+            else v128Ctr(rk, rounds, ctr, src, dst, len, mode, part, 0, 0, 0);
             let bad = 0;
             for (let i: usize = 0; i < len; i++) {
               if (load<u8>(dst + i) != (load<u8>(src + i) ^ load<u8>(ks + i))) bad++;
@@ -305,12 +305,12 @@ describe("fused first block + counter mode (GCM's E(K, J0) and CTR32 from J0 + 1
           memory.fill(a, 0xa5, 256 + 32);
           memory.copy(b, a, 256 + 32);
           if (impl == IMPL_CT64) ct64Ctr(rk, rounds, c1, src, a + 16, len, mode, 0, first);
-          else v128Ctr(rk, rounds, c1, src, a + 16, len, mode, 0, first);
+          else v128Ctr(rk, rounds, c1, src, a + 16, len, mode, 0, first, 0, 0);
           // reference: one block, then the stream from the next counter
           blocks(impl, rk, rounds, c2, one, 1);
           stepCounter(c2, mode == 0 ? 16 : mode == 1 ? 4 : 2);
           if (impl == IMPL_CT64) ct64Ctr(rk, rounds, c2, src, b + 16, len, mode, 0, 0);
-          else v128Ctr(rk, rounds, c2, src, b + 16, len, mode, 0, 0);
+          else v128Ctr(rk, rounds, c2, src, b + 16, len, mode, 0, 0, 0, 0);
           let bad = 0;
           for (let i: usize = 0; i < 16; i++) {
             if (load<u8>(first + i) != load<u8>(one + i)) bad++;

@@ -13,7 +13,11 @@
 //   16  (rounds + 1) round keys in the implementation's bitsliced layout ("planes"):
 //       PLANE_BYTES each (128 in the SIMD build, 64 in the scalar build); rounds 1..Nr carry the
 //       S-box constant 0x63; in the SIMD build the bytes are in row-major order and the last
-//       round key is pre-permuted by the inverse ShiftRows. Unused trailing space is zero.
+//       round key is pre-permuted by the inverse ShiftRows.
+// A context needs only the round keys of its key length (aesCtxSize(keyLen): 1424 bytes for
+// AES-128 in the SIMD build, 720 scalar); AES_CTX_SIZE is room for any key length (AES-256).
+// aesKeyInit writes nothing past aesCtxSize(keyLen), so embedders (SRTP key slots) may size
+// their contexts by key length.
 import { ct64Blocks, ct64Ctr, ct64KeyPlanes, CT64_PLANE_BYTES, CT64_BATCH } from "./bitslice_ct64";
 import { v128Blocks, v128Ctr, v128KeyPlanes, V128_PLANE_BYTES, V128_BATCH } from "./bitslice_v128";
 import { OK, ERR_KEY_LENGTH } from "../../abi/status";
@@ -28,6 +32,12 @@ export const AES_BATCH_BLOCKS: usize = ASC_FEATURE_SIMD ? V128_BATCH : CT64_BATC
 export const AES_RK_OFFSET: usize = 16;
 /** Bytes of an AES key context: header + 15 round keys (AES-256). 1936 (SIMD) or 976 (scalar). */
 export const AES_CTX_SIZE: usize = AES_RK_OFFSET + 15 * AES_PLANE_BYTES;
+
+/** Bytes of an AES key context for a key length (16, 24, 32; anything else: AES_CTX_SIZE). */
+export function aesCtxSize(keyLen: i32): usize {
+  const rounds: usize = keyLen == 16 ? 10 : keyLen == 24 ? 12 : 14;
+  return AES_RK_OFFSET + (rounds + 1) * AES_PLANE_BYTES;
+}
 
 // Static memory used only during one call: all-zero round keys for SubWord (never written), and a
 // 16-byte temporary that is wiped before the call returns.
@@ -107,8 +117,7 @@ export function aesKeyInit(ctx: usize, key: usize, keyLen: i32): i32 {
   }
   store<u64>(TMP, 0);
   store<u64>(TMP, 0, 8);
-  const used = AES_RK_OFFSET + <usize>(rounds + 1) * AES_PLANE_BYTES;
-  memory.fill(ctx + used, 0, AES_CTX_SIZE - used);
+  // Nothing is written past aesCtxSize(keyLen): contexts may be sized by key length.
   store<u32>(ctx, <u32>rounds);
   store<u32>(ctx, 0, 4);
   store<u64>(ctx, 0, 8);
@@ -146,7 +155,7 @@ export function aesCtrXor(ctx: usize, counter: usize, src: usize, dst: usize, le
  */
 export function aesCtrXorBuffered(ctx: usize, counter: usize, src: usize, dst: usize, len: usize, mode: i32, ksOut: usize): void {
   if (len == 0) return;
-  if (ASC_FEATURE_SIMD) v128Ctr(ctx + AES_RK_OFFSET, aesRounds(ctx), counter, src, dst, len, mode, ksOut, 0);
+  if (ASC_FEATURE_SIMD) v128Ctr(ctx + AES_RK_OFFSET, aesRounds(ctx), counter, src, dst, len, mode, ksOut, 0, 0, 0);
   else ct64Ctr(ctx + AES_RK_OFFSET, aesRounds(ctx), counter, src, dst, len, mode, ksOut, 0);
 }
 
@@ -159,6 +168,22 @@ export function aesCtrXorBuffered(ctx: usize, counter: usize, src: usize, dst: u
  * firstOut must not overlap src, dst or counter. No bounds checks.
  */
 export function aesCtrXorFirst(ctx: usize, counter: usize, firstOut: usize, src: usize, dst: usize, len: usize, mode: i32): void {
-  if (ASC_FEATURE_SIMD) v128Ctr(ctx + AES_RK_OFFSET, aesRounds(ctx), counter, src, dst, len, mode, 0, firstOut);
+  if (ASC_FEATURE_SIMD) v128Ctr(ctx + AES_RK_OFFSET, aesRounds(ctx), counter, src, dst, len, mode, 0, firstOut, 0, 0);
   else ct64Ctr(ctx + AES_RK_OFFSET, aesRounds(ctx), counter, src, dst, len, mode, 0, firstOut);
+}
+
+/** Most blocks aesCtrXorKeep keeps: the lanes of a batch but one (7 SIMD; 0 scalar, see there). */
+export const AES_KEEP_MAX: usize = ASC_FEATURE_SIMD ? V128_BATCH - 1 : 0;
+
+/**
+ * aesCtrXor (len >= 1), and when the last AES batch has lanes the data does not use, those lanes
+ * encrypt keepCounter, keepCounter + 1, ... (same mode) and their raw keystream blocks are stored
+ * at keepOut (room for AES_KEEP_MAX blocks). Returns the number of blocks kept. For SRTP: the next
+ * packet's keystream from otherwise idle lanes (assembly/srtp/keystream.ts). The scalar build keeps
+ * nothing (its 4-block batches leave fewer idle lanes; not worth the code). No bounds checks.
+ */
+export function aesCtrXorKeep(ctx: usize, counter: usize, src: usize, dst: usize, len: usize, mode: i32, keepCounter: usize, keepOut: usize): usize {
+  if (ASC_FEATURE_SIMD) return v128Ctr(ctx + AES_RK_OFFSET, aesRounds(ctx), counter, src, dst, len, mode, 0, 0, keepCounter, keepOut);
+  ct64Ctr(ctx + AES_RK_OFFSET, aesRounds(ctx), counter, src, dst, len, mode, 0, 0);
+  return 0;
 }

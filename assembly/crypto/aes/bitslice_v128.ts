@@ -23,6 +23,7 @@
 // key schedule folds it into round keys 1..Nr.
 
 import { CTR_MODE_128, ctrMask, ctrStep } from "./modes";
+import { bswap16, bswap32, bswap64 } from "../be";
 
 /** Bytes of one round key in this layout: 8 planes of v128. */
 export const V128_PLANE_BYTES: usize = 128;
@@ -48,7 +49,7 @@ const CTR_ROWS = memory.data<u8>([7, 3, 15, 11, 6, 2, 14, 10, 5, 1, 13, 9, 4, 0,
  * limited to the first n bytes of the batch; when the block is cut short by n and ksOut != 0, the
  * whole block is stored at ksOut. Branches only on public offsets and lengths.
  */
-@inline function emit(dst: usize, src: usize, off: usize, n: usize, q: v128, perm: v128, xor: bool, ksOut: usize): void {
+@inline function emit(dst: usize, src: usize, off: usize, n: usize, q: v128, perm: v128, xor: bool, ksOut: usize, rawOut: usize, rawFrom: usize): void {
   const k = i8x16.swizzle(q, perm); // back to FIPS byte order
   if (off + 16 <= n) {
     if (xor) v128.store(dst + off, v128.xor(v128.load(src + off), k));
@@ -56,6 +57,8 @@ const CTR_ROWS = memory.data<u8>([7, 3, 15, 11, 6, 2, 14, 10, 5, 1, 13, 9, 4, 0,
   } else if (off < n) {
     emitPartialV(dst + off, src + off, n - off, i64x2.extract_lane(k, 0), i64x2.extract_lane(k, 1), xor);
     if (ksOut != 0) v128.store(ksOut, k);
+  } else if (rawOut != 0 && off >= rawFrom) {
+    v128.store(rawOut + off - rawFrom, k); // a lane past the data: its raw block, for later
   }
 }
 
@@ -94,7 +97,7 @@ function emitPartialV(dst: usize, src: usize, m: usize, lo: u64, hi: u64, xor: b
 function v128Batch(
   rk: usize, rounds: i32,
   b0: v128, b1: v128, b2: v128, b3: v128, b4: v128, b5: v128, b6: v128, b7: v128,
-  src: usize, dst: usize, n: usize, ksOut: usize, xor: bool, first: usize,
+  src: usize, dst: usize, n: usize, ksOut: usize, xor: bool, first: usize, rawOut: usize, rawFrom: usize,
 ): void {
   const m1 = i8x16.splat(0x55), m2 = i8x16.splat(0x33), m4 = i8x16.splat(0x0f);
   const SR = v128.load(SHIFT_ROWS);
@@ -294,14 +297,14 @@ function v128Batch(
   // back to FIPS order (through the folded last ShiftRows, unless no round ran at all)
   const perm = v128.load(rounds == 0 ? TO_ROWS : FROM_ROWS_SR);
   if (first != 0) v128.store(first, i8x16.swizzle(q0, perm)); // block 0 goes to `first` (public choice)
-  else emit(dst, src, 0, n, q0, perm, xor, ksOut);
-  emit(dst, src, 16, n, q1, perm, xor, ksOut);
-  emit(dst, src, 32, n, q2, perm, xor, ksOut);
-  emit(dst, src, 48, n, q3, perm, xor, ksOut);
-  emit(dst, src, 64, n, q4, perm, xor, ksOut);
-  emit(dst, src, 80, n, q5, perm, xor, ksOut);
-  emit(dst, src, 96, n, q6, perm, xor, ksOut);
-  emit(dst, src, 112, n, q7, perm, xor, ksOut);
+  else emit(dst, src, 0, n, q0, perm, xor, ksOut, rawOut, rawFrom);
+  emit(dst, src, 16, n, q1, perm, xor, ksOut, rawOut, rawFrom);
+  emit(dst, src, 32, n, q2, perm, xor, ksOut, rawOut, rawFrom);
+  emit(dst, src, 48, n, q3, perm, xor, ksOut, rawOut, rawFrom);
+  emit(dst, src, 64, n, q4, perm, xor, ksOut, rawOut, rawFrom);
+  emit(dst, src, 80, n, q5, perm, xor, ksOut, rawOut, rawFrom);
+  emit(dst, src, 96, n, q6, perm, xor, ksOut, rawOut, rawFrom);
+  emit(dst, src, 112, n, q7, perm, xor, ksOut, rawOut, rawFrom);
 }
 
 /**
@@ -336,7 +339,7 @@ export function v128Blocks(rk: usize, rounds: i32, src: usize, dst: usize, nbloc
       i8x16.swizzle(v128.load(s, 32), T), i8x16.swizzle(v128.load(s, 48), T),
       i8x16.swizzle(v128.load(s, 64), T), i8x16.swizzle(v128.load(s, 80), T),
       i8x16.swizzle(v128.load(s, 96), T), i8x16.swizzle(v128.load(s, 112), T),
-      0, dst + (i << 4), 128, 0, false, 0);
+      0, dst + (i << 4), 128, 0, false, 0, 0, 0);
   }
   const m = nblocks - i; // public count of remaining blocks
   if (m > 0) {
@@ -346,8 +349,14 @@ export function v128Blocks(rk: usize, rounds: i32, src: usize, dst: usize, nbloc
       m > 1 ? i8x16.swizzle(v128.load(s, 16), T) : z, m > 2 ? i8x16.swizzle(v128.load(s, 32), T) : z,
       m > 3 ? i8x16.swizzle(v128.load(s, 48), T) : z, m > 4 ? i8x16.swizzle(v128.load(s, 64), T) : z,
       m > 5 ? i8x16.swizzle(v128.load(s, 80), T) : z, m > 6 ? i8x16.swizzle(v128.load(s, 96), T) : z, z,
-      0, dst + (i << 4), m << 4, 0, false, 0);
+      0, dst + (i << 4), m << 4, 0, false, 0, 0, 0);
   }
+}
+
+/** One counter block (hi, lo + step in the mode's increment) as a row-major v128. Branch-free. */
+@inline function ctrVec(h: u64, lo: u64, step: u64, mask: u64, carryOn: u64, rev: v128): v128 {
+  const l = ctrStep(lo, step, mask);
+  return i8x16.swizzle(i64x2.replace_lane(i64x2.splat(h + (carryOn & <u64>(l < lo))), 1, l), rev);
 }
 
 /**
@@ -356,12 +365,19 @@ export function v128Blocks(rk: usize, rounds: i32, src: usize, dst: usize, nbloc
  * big-endian blocks in row-major order by one fixed swizzle. Updates the counter block in memory
  * at the end. When first != 0, the keystream block of the initial counter is stored raw at `first`
  * and the data uses the blocks after it (one stream, so it shares the batches: GCM's E(K, J0)).
+ * When keepOut != 0 and the last batch has lanes the data does not use, those lanes encrypt the
+ * counter blocks keepCounter, keepCounter + 1, ... (same mode) and their raw keystream is stored at
+ * keepOut (16 bytes each; room for 7): keystream of another stream (SRTP: the next packet's) at
+ * no extra cost. Returns the number of blocks kept (0 when the data filled its last batch).
  */
-export function v128Ctr(rk: usize, rounds: i32, counter: usize, src: usize, dst: usize, len: usize, mode: i32, ksOut: usize, first: usize): void {
+export function v128Ctr(
+  rk: usize, rounds: i32, counter: usize, src: usize, dst: usize, len: usize, mode: i32, ksOut: usize, first: usize,
+  keepCounter: usize, keepOut: usize,
+): usize {
   const mask = ctrMask(mode);
   const carryOn: u64 = mode == CTR_MODE_128 ? 1 : 0;
-  let h = bswap<u64>(load<u64>(counter));
-  let lo = bswap<u64>(load<u64>(counter, 8));
+  let h = bswap64(load<u64>(counter));
+  let lo = bswap64(load<u64>(counter, 8));
   // (hi, lo) as native integers -> the big-endian counter block, in row-major byte order
   const REV = v128.load(CTR_ROWS);
   // With `first`, the stream is [first block][len data bytes]: offsets count from 16 bytes before
@@ -370,27 +386,33 @@ export function v128Ctr(rk: usize, rounds: i32, counter: usize, src: usize, dst:
   const total = len + lead;
   const s0 = src - lead, d0 = dst - lead;
   let off: usize = 0;
+  let kept: usize = 0;
   while (off < total) {
     const rem = total - off;
     const n = rem < 128 ? rem : 128;
-    const l1 = ctrStep(lo, 1, mask), l2 = ctrStep(lo, 2, mask), l3 = ctrStep(lo, 3, mask);
-    const l4 = ctrStep(lo, 4, mask), l5 = ctrStep(lo, 5, mask), l6 = ctrStep(lo, 6, mask);
-    const l7 = ctrStep(lo, 7, mask);
+    const d = (n + 15) >> 4; // lanes the data uses in this batch (public)
+    // In the last batch, idle lanes d..7 may take the kept stream's counters (d, keepOut public).
+    const keep = keepOut != 0 && d < 8;
+    const kh = keep ? bswap64(load<u64>(keepCounter)) : h;
+    const kl = keep ? bswap64(load<u64>(keepCounter, 8)) : lo;
+    const kd: u64 = keep ? <u64>d : 0;
     v128Batch(rk, rounds,
-      i8x16.swizzle(i64x2.replace_lane(i64x2.splat(h), 1, lo), REV),
-      i8x16.swizzle(i64x2.replace_lane(i64x2.splat(h + (carryOn & <u64>(l1 < lo))), 1, l1), REV),
-      i8x16.swizzle(i64x2.replace_lane(i64x2.splat(h + (carryOn & <u64>(l2 < lo))), 1, l2), REV),
-      i8x16.swizzle(i64x2.replace_lane(i64x2.splat(h + (carryOn & <u64>(l3 < lo))), 1, l3), REV),
-      i8x16.swizzle(i64x2.replace_lane(i64x2.splat(h + (carryOn & <u64>(l4 < lo))), 1, l4), REV),
-      i8x16.swizzle(i64x2.replace_lane(i64x2.splat(h + (carryOn & <u64>(l5 < lo))), 1, l5), REV),
-      i8x16.swizzle(i64x2.replace_lane(i64x2.splat(h + (carryOn & <u64>(l6 < lo))), 1, l6), REV),
-      i8x16.swizzle(i64x2.replace_lane(i64x2.splat(h + (carryOn & <u64>(l7 < lo))), 1, l7), REV),
-      s0 + off, d0 + off, n, ksOut, true, off == 0 ? first : 0);
-    const next = ctrStep(lo, <u64>((n + 15) >> 4), mask);
+      ctrVec(h, lo, 0, mask, carryOn, REV),
+      d > 1 || !keep ? ctrVec(h, lo, 1, mask, carryOn, REV) : ctrVec(kh, kl, 1 - kd, mask, carryOn, REV),
+      d > 2 || !keep ? ctrVec(h, lo, 2, mask, carryOn, REV) : ctrVec(kh, kl, 2 - kd, mask, carryOn, REV),
+      d > 3 || !keep ? ctrVec(h, lo, 3, mask, carryOn, REV) : ctrVec(kh, kl, 3 - kd, mask, carryOn, REV),
+      d > 4 || !keep ? ctrVec(h, lo, 4, mask, carryOn, REV) : ctrVec(kh, kl, 4 - kd, mask, carryOn, REV),
+      d > 5 || !keep ? ctrVec(h, lo, 5, mask, carryOn, REV) : ctrVec(kh, kl, 5 - kd, mask, carryOn, REV),
+      d > 6 || !keep ? ctrVec(h, lo, 6, mask, carryOn, REV) : ctrVec(kh, kl, 6 - kd, mask, carryOn, REV),
+      !keep ? ctrVec(h, lo, 7, mask, carryOn, REV) : ctrVec(kh, kl, 7 - kd, mask, carryOn, REV),
+      s0 + off, d0 + off, n, ksOut, true, off == 0 ? first : 0, keep ? keepOut : 0, d << 4);
+    if (keep) kept = 8 - d;
+    const next = ctrStep(lo, <u64>d, mask);
     h += carryOn & <u64>(next < lo);
     lo = next;
     off += n;
   }
-  store<u64>(counter, bswap<u64>(h));
-  store<u64>(counter, bswap<u64>(lo), 8);
+  store<u64>(counter, bswap64(h));
+  store<u64>(counter, bswap64(lo), 8);
+  return kept;
 }

@@ -4,7 +4,7 @@
 import { OK, ERR_BOUNDS, ERR_ARG, ERR_KEY_LENGTH, ERR_STATE, ERR_LIMIT } from "../../abi/status";
 import { inArena, overlaps } from "../../abi/arena";
 import {
-  AES_CTX_SIZE, CTR_MODE_128, CTR_MODE_CM, aesKeyInit, aesEcbEncrypt, aesCtrXorBuffered, aesRounds,
+  AES_CTX_SIZE, CTR_MODE_128, CTR_MODE_CM, aesCtxSize, aesKeyInit, aesEcbEncrypt, aesCtrXorBuffered, aesRounds,
 } from "./aes";
 
 // Counter-mode stream state (AES_CTR_STATE_SIZE bytes, no pointers):
@@ -35,7 +35,12 @@ export function aes_key_init(ctx: usize, key: usize, key_len: i32): i32 {
   if (key_len != 16 && key_len != 24 && key_len != 32) return ERR_KEY_LENGTH;
   if (!inArena(key, <usize>key_len)) return ERR_BOUNDS;
   if (overlaps(ctx, AES_CTX_SIZE, key, <usize>key_len)) return ERR_ARG;
-  return aesKeyInit(ctx, key, key_len);
+  const r = aesKeyInit(ctx, key, key_len);
+  // The internal aesKeyInit writes only aesCtxSize(key_len) bytes; an ABI context is documented
+  // with its unused space zero.
+  const used = aesCtxSize(key_len);
+  memory.fill(ctx + used, 0, AES_CTX_SIZE - used);
+  return r;
 }
 
 /**

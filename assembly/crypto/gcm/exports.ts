@@ -8,7 +8,7 @@ import {
   GHASH_KEY_SIZE, GHASH_STATE_SIZE, GHASH_WORK_SIZE, GHASH_POWERS, ghashKeyInit, ghashStateFromBytes,
   ghashStateToBytes, ghashUpdate,
 } from "./ghash";
-import { GCM_CTX_SIZE, GCM_TAG_MIN, GCM_TAG_MAX, gcmKeyInit, gcmSeal, gcmOpen, gcmReady } from "./gcm";
+import { GCM_CTX_SIZE, gcmCtxSize, GCM_TAG_MIN, GCM_TAG_MAX, gcmKeyInit, gcmSeal, gcmOpen, gcmReady } from "./gcm";
 
 // Work area for ghash_run (static data below the arena): key block, state, scratch. Used only
 // during one call (the core is single-threaded and calls out to nothing) and wiped before it returns,
@@ -52,7 +52,11 @@ export function gcm_key_init(ctx: usize, key: usize, key_len: i32): i32 {
   if (key_len != 16 && key_len != 24 && key_len != 32) return ERR_KEY_LENGTH;
   if (!inArena(key, <usize>key_len)) return ERR_BOUNDS;
   if (clash(ctx, GCM_CTX_SIZE, key, <usize>key_len)) return ERR_ARG;
-  return gcmKeyInit(ctx, key, key_len);
+  const r = gcmKeyInit(ctx, key, key_len);
+  // gcmKeyInit writes gcmCtxSize(key_len) bytes (the AES schedule is last); zero the rest of the block.
+  const used = gcmCtxSize(key_len);
+  memory.fill(ctx + used, 0, GCM_CTX_SIZE - used);
+  return r;
 }
 
 /** Shared argument checks of seal and open; OK when the call may proceed. */

@@ -5,8 +5,9 @@
 // Key context (GCM_CTX_SIZE bytes, 16-byte aligned, no pointers, wiped with one fill):
 //   0    u32  GCM_READY when initialised (0 otherwise)
 //   4    12   reserved, zero
-//   16   AES key context (AES_CTX_SIZE)
-//   ...  GHASH key block (GHASH_KEY_SIZE): H..H^4 precomputed for this build's GHASH
+//   16   GHASH key block (GHASH_KEY_SIZE): H..H^4 precomputed for this build's GHASH
+//   ...  AES key context, last: aesCtxSize(keyLen) bytes are used, so a context for a known key
+//        length may be cut to gcmCtxSize(keyLen) (SRTP key slots do); GCM_CTX_SIZE fits any.
 // Everything that depends only on the key is computed once by gcmKeyInit(), so a short message
 // (an SRTP packet: 12..~80 bytes of AAD, 160 bytes of payload) pays only for its own blocks.
 //
@@ -25,17 +26,22 @@
 // (on the short path the staged plaintext is only ever in the work area, which is wiped).
 import { OK, ERR_AUTH, ERR_KEY_LENGTH } from "../../abi/status";
 import { ctEqual, wipe } from "../../util/ct";
-import { AES_CTX_SIZE, AES_BATCH_BLOCKS, CTR_MODE_32, aesKeyInit, aesEncryptBlock, aesCtrXor, aesRounds } from "../aes/aes";
+import { AES_CTX_SIZE, AES_BATCH_BLOCKS, aesCtxSize, CTR_MODE_32, aesKeyInit, aesEncryptBlock, aesCtrXor, aesRounds } from "../aes/aes";
 import {
   GHASH_KEY_SIZE, GHASH_POWERS, ghashKeyInit, ghashKeyPowers, ghashUpdate, ghashLengths, ghashStateToBytes,
 } from "./ghash";
 
 /** Marker stored at offset 0 of an initialised context ("GCM1"). */
 const GCM_READY: u32 = 0x314d4347;
-const OFF_AES: usize = 16;
-const OFF_GHASH: usize = OFF_AES + ((AES_CTX_SIZE + 15) & ~(<usize>15));
-/** Bytes of a GCM key context in this build. */
-export const GCM_CTX_SIZE: usize = OFF_GHASH + GHASH_KEY_SIZE;
+const OFF_GHASH: usize = 16;
+const OFF_AES: usize = OFF_GHASH + ((GHASH_KEY_SIZE + 15) & ~(<usize>15));
+/** Bytes of a GCM key context in this build (room for any AES key length). */
+export const GCM_CTX_SIZE: usize = OFF_AES + AES_CTX_SIZE;
+
+/** Bytes of a GCM key context for one AES key length (16, 24, 32). */
+export function gcmCtxSize(keyLen: i32): usize {
+  return OFF_AES + aesCtxSize(keyLen);
+}
 
 /** Tag lengths accepted (bytes). 16 is the default; shorter tags are SP 800-38D truncations. */
 export const GCM_TAG_MIN: i32 = 4;

@@ -228,38 +228,31 @@ export function ghashSimdUpdate(key: usize, state: usize, data: usize, len: usiz
     let yr = rev32x4(y);
     let a = n;
     while (a > 0) {
-      // block with power a
-      const ua = loadBlock(data, len);
-      const take = len < 16 ? len : 16;
-      data += take;
-      len -= take;
-      const na = v128.xor(brb(ua), yn);
-      const ra = v128.xor(bswap32x4(ua), yr);
-      yn = zero;
-      yr = zero;
-      const kp = key + (a - 1) * POWER_SIZE;
-      aN = v128.xor(aN, bmul32x4(na, kp));
-      aR = v128.xor(aR, bmul32x4(ra, kp + 64));
-      aNK = v128.xor(aNK, bmul32x4(karatsubaMiddles(na), kp + 128));
-      aRK = v128.xor(aRK, bmul32x4(karatsubaMiddles(ra), kp + 192));
-      const ma = xorAllLanes(na);
-      const mra = xorAllLanes(ra);
-      let mb = zero, mrb = zero;
-      if (a >= 2) {
-        // block with power a-1
-        const ub = loadBlock(data, len);
-        const takeb = len < 16 ? len : 16;
-        data += takeb;
-        len -= takeb;
-        const nb = brb(ub);
-        const rb = bswap32x4(ub);
-        const kq = kp - POWER_SIZE;
-        aN = v128.xor(aN, bmul32x4(nb, kq));
-        aR = v128.xor(aR, bmul32x4(rb, kq + 64));
-        aNK = v128.xor(aNK, bmul32x4(karatsubaMiddles(nb), kq + 128));
-        aRK = v128.xor(aRK, bmul32x4(karatsubaMiddles(rb), kq + 192));
-        mb = xorAllLanes(nb);
-        mrb = xorAllLanes(rb);
+      // blocks with powers a and (when a >= 2) a - 1: one loop body for both, so that the four
+      // products of a block are written once (code size: the core must fit in 64 KiB)
+      let ma = zero, mra = zero, mb = zero, mrb = zero;
+      const pair: usize = a >= 2 ? 2 : 1;
+      for (let j: usize = 0; j < pair; j++) {
+        const u = loadBlock(data, len);
+        const take = len < 16 ? len : 16;
+        data += take;
+        len -= take;
+        const nx = v128.xor(brb(u), yn);
+        const rx = v128.xor(bswap32x4(u), yr);
+        yn = zero;
+        yr = zero;
+        const kp = key + (a - 1 - j) * POWER_SIZE;
+        aN = v128.xor(aN, bmul32x4(nx, kp));
+        aR = v128.xor(aR, bmul32x4(rx, kp + 64));
+        aNK = v128.xor(aNK, bmul32x4(karatsubaMiddles(nx), kp + 128));
+        aRK = v128.xor(aRK, bmul32x4(karatsubaMiddles(rx), kp + 192));
+        if (j == 0) {
+          ma = xorAllLanes(nx);
+          mra = xorAllLanes(rx);
+        } else {
+          mb = xorAllLanes(nx);
+          mrb = xorAllLanes(rx);
+        }
       }
       // [m_a, m_b, rev m_a, rev m_b] against the pair vector (a, a-1)
       const vm = i32x4.shuffle(i32x4.shuffle(ma, mb, 0, 4, 0, 4), i32x4.shuffle(mra, mrb, 0, 4, 0, 4), 0, 1, 4, 5);

@@ -22,145 +22,41 @@ export const SHA256_H7: u32 = 0x5be0cd19;
 /** Maj(x,y,z) = (x AND y) XOR (x AND z) XOR (y AND z). */
 @inline function maj(x: u32, y: u32, z: u32): u32 { return (x & y) | (z & (x | y)); }
 
+// Round constants K_t (FIPS 180-4 §4.2.2), derived by the generator.
+const SHA256_K: usize = memory.data<u32>([0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2], 16);
+/** The message schedule W_0..W_63 of one block (static scratch, zeroed before return). */
+const SHA256_W: usize = memory.data(256, 16);
+
 /**
  * Absorbs nblocks 64-byte blocks at p into the 8-word state at st (host byte order u32s).
- * No bounds checks: callers pass valid ranges.
+ * No bounds checks: callers pass valid ranges. Compact form: the schedule is expanded into static
+ * scratch, then eight rounds are unrolled inside a loop. These hashes serve the TLS handshake and
+ * certificates, not the per-packet path, and fully unrolled they cost 8 KB of a core that must
+ * fit in 64 KiB.
  */
 export function sha256Compress(st: usize, p: usize, nblocks: usize): void {
-  let h0 = load<u32>(st, 0), h1 = load<u32>(st, 4), h2 = load<u32>(st, 8), h3 = load<u32>(st, 12), h4 = load<u32>(st, 16), h5 = load<u32>(st, 20), h6 = load<u32>(st, 24), h7 = load<u32>(st, 28);
+  const w = SHA256_W;
   const end = p + (nblocks << 6);
   while (p < end) {
-    let a = h0, b = h1, c = h2, d = h3, e = h4, f = h5, g = h6, h = h7;
-    let w0 = bswap<u32>(load<u32>(p, 0));
-    let w1 = bswap<u32>(load<u32>(p, 4));
-    let w2 = bswap<u32>(load<u32>(p, 8));
-    let w3 = bswap<u32>(load<u32>(p, 12));
-    let w4 = bswap<u32>(load<u32>(p, 16));
-    let w5 = bswap<u32>(load<u32>(p, 20));
-    let w6 = bswap<u32>(load<u32>(p, 24));
-    let w7 = bswap<u32>(load<u32>(p, 28));
-    let w8 = bswap<u32>(load<u32>(p, 32));
-    let w9 = bswap<u32>(load<u32>(p, 36));
-    let w10 = bswap<u32>(load<u32>(p, 40));
-    let w11 = bswap<u32>(load<u32>(p, 44));
-    let w12 = bswap<u32>(load<u32>(p, 48));
-    let w13 = bswap<u32>(load<u32>(p, 52));
-    let w14 = bswap<u32>(load<u32>(p, 56));
-    let w15 = bswap<u32>(load<u32>(p, 60));
-    h += bigSigma1(e) + ch(e, f, g) + 0x428a2f98 + w0; d += h; h += bigSigma0(a) + maj(a, b, c); // t=0
-    g += bigSigma1(d) + ch(d, e, f) + 0x71374491 + w1; c += g; g += bigSigma0(h) + maj(h, a, b); // t=1
-    f += bigSigma1(c) + ch(c, d, e) + 0xb5c0fbcf + w2; b += f; f += bigSigma0(g) + maj(g, h, a); // t=2
-    e += bigSigma1(b) + ch(b, c, d) + 0xe9b5dba5 + w3; a += e; e += bigSigma0(f) + maj(f, g, h); // t=3
-    d += bigSigma1(a) + ch(a, b, c) + 0x3956c25b + w4; h += d; d += bigSigma0(e) + maj(e, f, g); // t=4
-    c += bigSigma1(h) + ch(h, a, b) + 0x59f111f1 + w5; g += c; c += bigSigma0(d) + maj(d, e, f); // t=5
-    b += bigSigma1(g) + ch(g, h, a) + 0x923f82a4 + w6; f += b; b += bigSigma0(c) + maj(c, d, e); // t=6
-    a += bigSigma1(f) + ch(f, g, h) + 0xab1c5ed5 + w7; e += a; a += bigSigma0(b) + maj(b, c, d); // t=7
-    h += bigSigma1(e) + ch(e, f, g) + 0xd807aa98 + w8; d += h; h += bigSigma0(a) + maj(a, b, c); // t=8
-    g += bigSigma1(d) + ch(d, e, f) + 0x12835b01 + w9; c += g; g += bigSigma0(h) + maj(h, a, b); // t=9
-    f += bigSigma1(c) + ch(c, d, e) + 0x243185be + w10; b += f; f += bigSigma0(g) + maj(g, h, a); // t=10
-    e += bigSigma1(b) + ch(b, c, d) + 0x550c7dc3 + w11; a += e; e += bigSigma0(f) + maj(f, g, h); // t=11
-    d += bigSigma1(a) + ch(a, b, c) + 0x72be5d74 + w12; h += d; d += bigSigma0(e) + maj(e, f, g); // t=12
-    c += bigSigma1(h) + ch(h, a, b) + 0x80deb1fe + w13; g += c; c += bigSigma0(d) + maj(d, e, f); // t=13
-    b += bigSigma1(g) + ch(g, h, a) + 0x9bdc06a7 + w14; f += b; b += bigSigma0(c) + maj(c, d, e); // t=14
-    a += bigSigma1(f) + ch(f, g, h) + 0xc19bf174 + w15; e += a; a += bigSigma0(b) + maj(b, c, d); // t=15
-    w0 += smallSigma1(w14) + w9 + smallSigma0(w1);
-    h += bigSigma1(e) + ch(e, f, g) + 0xe49b69c1 + w0; d += h; h += bigSigma0(a) + maj(a, b, c); // t=16
-    w1 += smallSigma1(w15) + w10 + smallSigma0(w2);
-    g += bigSigma1(d) + ch(d, e, f) + 0xefbe4786 + w1; c += g; g += bigSigma0(h) + maj(h, a, b); // t=17
-    w2 += smallSigma1(w0) + w11 + smallSigma0(w3);
-    f += bigSigma1(c) + ch(c, d, e) + 0x0fc19dc6 + w2; b += f; f += bigSigma0(g) + maj(g, h, a); // t=18
-    w3 += smallSigma1(w1) + w12 + smallSigma0(w4);
-    e += bigSigma1(b) + ch(b, c, d) + 0x240ca1cc + w3; a += e; e += bigSigma0(f) + maj(f, g, h); // t=19
-    w4 += smallSigma1(w2) + w13 + smallSigma0(w5);
-    d += bigSigma1(a) + ch(a, b, c) + 0x2de92c6f + w4; h += d; d += bigSigma0(e) + maj(e, f, g); // t=20
-    w5 += smallSigma1(w3) + w14 + smallSigma0(w6);
-    c += bigSigma1(h) + ch(h, a, b) + 0x4a7484aa + w5; g += c; c += bigSigma0(d) + maj(d, e, f); // t=21
-    w6 += smallSigma1(w4) + w15 + smallSigma0(w7);
-    b += bigSigma1(g) + ch(g, h, a) + 0x5cb0a9dc + w6; f += b; b += bigSigma0(c) + maj(c, d, e); // t=22
-    w7 += smallSigma1(w5) + w0 + smallSigma0(w8);
-    a += bigSigma1(f) + ch(f, g, h) + 0x76f988da + w7; e += a; a += bigSigma0(b) + maj(b, c, d); // t=23
-    w8 += smallSigma1(w6) + w1 + smallSigma0(w9);
-    h += bigSigma1(e) + ch(e, f, g) + 0x983e5152 + w8; d += h; h += bigSigma0(a) + maj(a, b, c); // t=24
-    w9 += smallSigma1(w7) + w2 + smallSigma0(w10);
-    g += bigSigma1(d) + ch(d, e, f) + 0xa831c66d + w9; c += g; g += bigSigma0(h) + maj(h, a, b); // t=25
-    w10 += smallSigma1(w8) + w3 + smallSigma0(w11);
-    f += bigSigma1(c) + ch(c, d, e) + 0xb00327c8 + w10; b += f; f += bigSigma0(g) + maj(g, h, a); // t=26
-    w11 += smallSigma1(w9) + w4 + smallSigma0(w12);
-    e += bigSigma1(b) + ch(b, c, d) + 0xbf597fc7 + w11; a += e; e += bigSigma0(f) + maj(f, g, h); // t=27
-    w12 += smallSigma1(w10) + w5 + smallSigma0(w13);
-    d += bigSigma1(a) + ch(a, b, c) + 0xc6e00bf3 + w12; h += d; d += bigSigma0(e) + maj(e, f, g); // t=28
-    w13 += smallSigma1(w11) + w6 + smallSigma0(w14);
-    c += bigSigma1(h) + ch(h, a, b) + 0xd5a79147 + w13; g += c; c += bigSigma0(d) + maj(d, e, f); // t=29
-    w14 += smallSigma1(w12) + w7 + smallSigma0(w15);
-    b += bigSigma1(g) + ch(g, h, a) + 0x06ca6351 + w14; f += b; b += bigSigma0(c) + maj(c, d, e); // t=30
-    w15 += smallSigma1(w13) + w8 + smallSigma0(w0);
-    a += bigSigma1(f) + ch(f, g, h) + 0x14292967 + w15; e += a; a += bigSigma0(b) + maj(b, c, d); // t=31
-    w0 += smallSigma1(w14) + w9 + smallSigma0(w1);
-    h += bigSigma1(e) + ch(e, f, g) + 0x27b70a85 + w0; d += h; h += bigSigma0(a) + maj(a, b, c); // t=32
-    w1 += smallSigma1(w15) + w10 + smallSigma0(w2);
-    g += bigSigma1(d) + ch(d, e, f) + 0x2e1b2138 + w1; c += g; g += bigSigma0(h) + maj(h, a, b); // t=33
-    w2 += smallSigma1(w0) + w11 + smallSigma0(w3);
-    f += bigSigma1(c) + ch(c, d, e) + 0x4d2c6dfc + w2; b += f; f += bigSigma0(g) + maj(g, h, a); // t=34
-    w3 += smallSigma1(w1) + w12 + smallSigma0(w4);
-    e += bigSigma1(b) + ch(b, c, d) + 0x53380d13 + w3; a += e; e += bigSigma0(f) + maj(f, g, h); // t=35
-    w4 += smallSigma1(w2) + w13 + smallSigma0(w5);
-    d += bigSigma1(a) + ch(a, b, c) + 0x650a7354 + w4; h += d; d += bigSigma0(e) + maj(e, f, g); // t=36
-    w5 += smallSigma1(w3) + w14 + smallSigma0(w6);
-    c += bigSigma1(h) + ch(h, a, b) + 0x766a0abb + w5; g += c; c += bigSigma0(d) + maj(d, e, f); // t=37
-    w6 += smallSigma1(w4) + w15 + smallSigma0(w7);
-    b += bigSigma1(g) + ch(g, h, a) + 0x81c2c92e + w6; f += b; b += bigSigma0(c) + maj(c, d, e); // t=38
-    w7 += smallSigma1(w5) + w0 + smallSigma0(w8);
-    a += bigSigma1(f) + ch(f, g, h) + 0x92722c85 + w7; e += a; a += bigSigma0(b) + maj(b, c, d); // t=39
-    w8 += smallSigma1(w6) + w1 + smallSigma0(w9);
-    h += bigSigma1(e) + ch(e, f, g) + 0xa2bfe8a1 + w8; d += h; h += bigSigma0(a) + maj(a, b, c); // t=40
-    w9 += smallSigma1(w7) + w2 + smallSigma0(w10);
-    g += bigSigma1(d) + ch(d, e, f) + 0xa81a664b + w9; c += g; g += bigSigma0(h) + maj(h, a, b); // t=41
-    w10 += smallSigma1(w8) + w3 + smallSigma0(w11);
-    f += bigSigma1(c) + ch(c, d, e) + 0xc24b8b70 + w10; b += f; f += bigSigma0(g) + maj(g, h, a); // t=42
-    w11 += smallSigma1(w9) + w4 + smallSigma0(w12);
-    e += bigSigma1(b) + ch(b, c, d) + 0xc76c51a3 + w11; a += e; e += bigSigma0(f) + maj(f, g, h); // t=43
-    w12 += smallSigma1(w10) + w5 + smallSigma0(w13);
-    d += bigSigma1(a) + ch(a, b, c) + 0xd192e819 + w12; h += d; d += bigSigma0(e) + maj(e, f, g); // t=44
-    w13 += smallSigma1(w11) + w6 + smallSigma0(w14);
-    c += bigSigma1(h) + ch(h, a, b) + 0xd6990624 + w13; g += c; c += bigSigma0(d) + maj(d, e, f); // t=45
-    w14 += smallSigma1(w12) + w7 + smallSigma0(w15);
-    b += bigSigma1(g) + ch(g, h, a) + 0xf40e3585 + w14; f += b; b += bigSigma0(c) + maj(c, d, e); // t=46
-    w15 += smallSigma1(w13) + w8 + smallSigma0(w0);
-    a += bigSigma1(f) + ch(f, g, h) + 0x106aa070 + w15; e += a; a += bigSigma0(b) + maj(b, c, d); // t=47
-    w0 += smallSigma1(w14) + w9 + smallSigma0(w1);
-    h += bigSigma1(e) + ch(e, f, g) + 0x19a4c116 + w0; d += h; h += bigSigma0(a) + maj(a, b, c); // t=48
-    w1 += smallSigma1(w15) + w10 + smallSigma0(w2);
-    g += bigSigma1(d) + ch(d, e, f) + 0x1e376c08 + w1; c += g; g += bigSigma0(h) + maj(h, a, b); // t=49
-    w2 += smallSigma1(w0) + w11 + smallSigma0(w3);
-    f += bigSigma1(c) + ch(c, d, e) + 0x2748774c + w2; b += f; f += bigSigma0(g) + maj(g, h, a); // t=50
-    w3 += smallSigma1(w1) + w12 + smallSigma0(w4);
-    e += bigSigma1(b) + ch(b, c, d) + 0x34b0bcb5 + w3; a += e; e += bigSigma0(f) + maj(f, g, h); // t=51
-    w4 += smallSigma1(w2) + w13 + smallSigma0(w5);
-    d += bigSigma1(a) + ch(a, b, c) + 0x391c0cb3 + w4; h += d; d += bigSigma0(e) + maj(e, f, g); // t=52
-    w5 += smallSigma1(w3) + w14 + smallSigma0(w6);
-    c += bigSigma1(h) + ch(h, a, b) + 0x4ed8aa4a + w5; g += c; c += bigSigma0(d) + maj(d, e, f); // t=53
-    w6 += smallSigma1(w4) + w15 + smallSigma0(w7);
-    b += bigSigma1(g) + ch(g, h, a) + 0x5b9cca4f + w6; f += b; b += bigSigma0(c) + maj(c, d, e); // t=54
-    w7 += smallSigma1(w5) + w0 + smallSigma0(w8);
-    a += bigSigma1(f) + ch(f, g, h) + 0x682e6ff3 + w7; e += a; a += bigSigma0(b) + maj(b, c, d); // t=55
-    w8 += smallSigma1(w6) + w1 + smallSigma0(w9);
-    h += bigSigma1(e) + ch(e, f, g) + 0x748f82ee + w8; d += h; h += bigSigma0(a) + maj(a, b, c); // t=56
-    w9 += smallSigma1(w7) + w2 + smallSigma0(w10);
-    g += bigSigma1(d) + ch(d, e, f) + 0x78a5636f + w9; c += g; g += bigSigma0(h) + maj(h, a, b); // t=57
-    w10 += smallSigma1(w8) + w3 + smallSigma0(w11);
-    f += bigSigma1(c) + ch(c, d, e) + 0x84c87814 + w10; b += f; f += bigSigma0(g) + maj(g, h, a); // t=58
-    w11 += smallSigma1(w9) + w4 + smallSigma0(w12);
-    e += bigSigma1(b) + ch(b, c, d) + 0x8cc70208 + w11; a += e; e += bigSigma0(f) + maj(f, g, h); // t=59
-    w12 += smallSigma1(w10) + w5 + smallSigma0(w13);
-    d += bigSigma1(a) + ch(a, b, c) + 0x90befffa + w12; h += d; d += bigSigma0(e) + maj(e, f, g); // t=60
-    w13 += smallSigma1(w11) + w6 + smallSigma0(w14);
-    c += bigSigma1(h) + ch(h, a, b) + 0xa4506ceb + w13; g += c; c += bigSigma0(d) + maj(d, e, f); // t=61
-    w14 += smallSigma1(w12) + w7 + smallSigma0(w15);
-    b += bigSigma1(g) + ch(g, h, a) + 0xbef9a3f7 + w14; f += b; b += bigSigma0(c) + maj(c, d, e); // t=62
-    w15 += smallSigma1(w13) + w8 + smallSigma0(w0);
-    a += bigSigma1(f) + ch(f, g, h) + 0xc67178f2 + w15; e += a; a += bigSigma0(b) + maj(b, c, d); // t=63
-    h0 += a; h1 += b; h2 += c; h3 += d; h4 += e; h5 += f; h6 += g; h7 += h;
+    for (let i: usize = 0; i < 64; i += 4) store<u32>(w + i, bswap<u32>(load<u32>(p + i)));
+    // W_t = σ1(W_t-2) + W_t-7 + σ0(W_t-15) + W_t-16
+    for (let i: usize = 64; i < 256; i += 4) {
+      store<u32>(w + i, smallSigma1(load<u32>(w + i - 8)) + load<u32>(w + i - 28) + smallSigma0(load<u32>(w + i - 60)) + load<u32>(w + i - 64));
+    }
+    let a = load<u32>(st, 0), b = load<u32>(st, 4), c = load<u32>(st, 8), d = load<u32>(st, 12), e = load<u32>(st, 16), f = load<u32>(st, 20), g = load<u32>(st, 24), h = load<u32>(st, 28);
+    for (let i: usize = 0; i < 256; i += 32) {
+      const k = SHA256_K + i, x = w + i;
+      h += bigSigma1(e) + ch(e, f, g) + load<u32>(k, 0) + load<u32>(x, 0); d += h; h += bigSigma0(a) + maj(a, b, c);
+      g += bigSigma1(d) + ch(d, e, f) + load<u32>(k, 4) + load<u32>(x, 4); c += g; g += bigSigma0(h) + maj(h, a, b);
+      f += bigSigma1(c) + ch(c, d, e) + load<u32>(k, 8) + load<u32>(x, 8); b += f; f += bigSigma0(g) + maj(g, h, a);
+      e += bigSigma1(b) + ch(b, c, d) + load<u32>(k, 12) + load<u32>(x, 12); a += e; e += bigSigma0(f) + maj(f, g, h);
+      d += bigSigma1(a) + ch(a, b, c) + load<u32>(k, 16) + load<u32>(x, 16); h += d; d += bigSigma0(e) + maj(e, f, g);
+      c += bigSigma1(h) + ch(h, a, b) + load<u32>(k, 20) + load<u32>(x, 20); g += c; c += bigSigma0(d) + maj(d, e, f);
+      b += bigSigma1(g) + ch(g, h, a) + load<u32>(k, 24) + load<u32>(x, 24); f += b; b += bigSigma0(c) + maj(c, d, e);
+      a += bigSigma1(f) + ch(f, g, h) + load<u32>(k, 28) + load<u32>(x, 28); e += a; a += bigSigma0(b) + maj(b, c, d);
+    }
+    store<u32>(st, load<u32>(st, 0) + a, 0); store<u32>(st, load<u32>(st, 4) + b, 4); store<u32>(st, load<u32>(st, 8) + c, 8); store<u32>(st, load<u32>(st, 12) + d, 12); store<u32>(st, load<u32>(st, 16) + e, 16); store<u32>(st, load<u32>(st, 20) + f, 20); store<u32>(st, load<u32>(st, 24) + g, 24); store<u32>(st, load<u32>(st, 28) + h, 28);
     p += 64;
   }
-  store<u32>(st, h0, 0); store<u32>(st, h1, 4); store<u32>(st, h2, 8); store<u32>(st, h3, 12); store<u32>(st, h4, 16); store<u32>(st, h5, 20); store<u32>(st, h6, 24); store<u32>(st, h7, 28);
+  for (let i: usize = 0; i < 256; i += 8) store<u64>(w + i, 0);
 }

@@ -30,177 +30,41 @@ export const SHA384_H7: u64 = <u64>0x47b5481dbefa4fa4;
 /** Maj(x,y,z) = (x AND y) XOR (x AND z) XOR (y AND z). */
 @inline function maj(x: u64, y: u64, z: u64): u64 { return (x & y) | (z & (x | y)); }
 
+// Round constants K_t (FIPS 180-4 §4.2.3), derived by the generator.
+const SHA512_K: usize = memory.data<u64>([<u64>0x428a2f98d728ae22, <u64>0x7137449123ef65cd, <u64>0xb5c0fbcfec4d3b2f, <u64>0xe9b5dba58189dbbc, <u64>0x3956c25bf348b538, <u64>0x59f111f1b605d019, <u64>0x923f82a4af194f9b, <u64>0xab1c5ed5da6d8118, <u64>0xd807aa98a3030242, <u64>0x12835b0145706fbe, <u64>0x243185be4ee4b28c, <u64>0x550c7dc3d5ffb4e2, <u64>0x72be5d74f27b896f, <u64>0x80deb1fe3b1696b1, <u64>0x9bdc06a725c71235, <u64>0xc19bf174cf692694, <u64>0xe49b69c19ef14ad2, <u64>0xefbe4786384f25e3, <u64>0x0fc19dc68b8cd5b5, <u64>0x240ca1cc77ac9c65, <u64>0x2de92c6f592b0275, <u64>0x4a7484aa6ea6e483, <u64>0x5cb0a9dcbd41fbd4, <u64>0x76f988da831153b5, <u64>0x983e5152ee66dfab, <u64>0xa831c66d2db43210, <u64>0xb00327c898fb213f, <u64>0xbf597fc7beef0ee4, <u64>0xc6e00bf33da88fc2, <u64>0xd5a79147930aa725, <u64>0x06ca6351e003826f, <u64>0x142929670a0e6e70, <u64>0x27b70a8546d22ffc, <u64>0x2e1b21385c26c926, <u64>0x4d2c6dfc5ac42aed, <u64>0x53380d139d95b3df, <u64>0x650a73548baf63de, <u64>0x766a0abb3c77b2a8, <u64>0x81c2c92e47edaee6, <u64>0x92722c851482353b, <u64>0xa2bfe8a14cf10364, <u64>0xa81a664bbc423001, <u64>0xc24b8b70d0f89791, <u64>0xc76c51a30654be30, <u64>0xd192e819d6ef5218, <u64>0xd69906245565a910, <u64>0xf40e35855771202a, <u64>0x106aa07032bbd1b8, <u64>0x19a4c116b8d2d0c8, <u64>0x1e376c085141ab53, <u64>0x2748774cdf8eeb99, <u64>0x34b0bcb5e19b48a8, <u64>0x391c0cb3c5c95a63, <u64>0x4ed8aa4ae3418acb, <u64>0x5b9cca4f7763e373, <u64>0x682e6ff3d6b2b8a3, <u64>0x748f82ee5defb2fc, <u64>0x78a5636f43172f60, <u64>0x84c87814a1f0ab72, <u64>0x8cc702081a6439ec, <u64>0x90befffa23631e28, <u64>0xa4506cebde82bde9, <u64>0xbef9a3f7b2c67915, <u64>0xc67178f2e372532b, <u64>0xca273eceea26619c, <u64>0xd186b8c721c0c207, <u64>0xeada7dd6cde0eb1e, <u64>0xf57d4f7fee6ed178, <u64>0x06f067aa72176fba, <u64>0x0a637dc5a2c898a6, <u64>0x113f9804bef90dae, <u64>0x1b710b35131c471b, <u64>0x28db77f523047d84, <u64>0x32caab7b40c72493, <u64>0x3c9ebe0a15c9bebc, <u64>0x431d67c49c100d4c, <u64>0x4cc5d4becb3e42b6, <u64>0x597f299cfc657e2a, <u64>0x5fcb6fab3ad6faec, <u64>0x6c44198c4a475817], 16);
+/** The message schedule W_0..W_79 of one block (static scratch, zeroed before return). */
+const SHA512_W: usize = memory.data(640, 16);
+
 /**
  * Absorbs nblocks 128-byte blocks at p into the 8-word state at st (host byte order u64s).
- * No bounds checks: callers pass valid ranges.
+ * No bounds checks: callers pass valid ranges. Compact form: the schedule is expanded into static
+ * scratch, then eight rounds are unrolled inside a loop. These hashes serve the TLS handshake and
+ * certificates, not the per-packet path, and fully unrolled they cost 11 KB of a core that must
+ * fit in 64 KiB.
  */
 export function sha512Compress(st: usize, p: usize, nblocks: usize): void {
-  let h0 = load<u64>(st, 0), h1 = load<u64>(st, 8), h2 = load<u64>(st, 16), h3 = load<u64>(st, 24), h4 = load<u64>(st, 32), h5 = load<u64>(st, 40), h6 = load<u64>(st, 48), h7 = load<u64>(st, 56);
+  const w = SHA512_W;
   const end = p + (nblocks << 7);
   while (p < end) {
-    let a = h0, b = h1, c = h2, d = h3, e = h4, f = h5, g = h6, h = h7;
-    let w0 = bswap<u64>(load<u64>(p, 0));
-    let w1 = bswap<u64>(load<u64>(p, 8));
-    let w2 = bswap<u64>(load<u64>(p, 16));
-    let w3 = bswap<u64>(load<u64>(p, 24));
-    let w4 = bswap<u64>(load<u64>(p, 32));
-    let w5 = bswap<u64>(load<u64>(p, 40));
-    let w6 = bswap<u64>(load<u64>(p, 48));
-    let w7 = bswap<u64>(load<u64>(p, 56));
-    let w8 = bswap<u64>(load<u64>(p, 64));
-    let w9 = bswap<u64>(load<u64>(p, 72));
-    let w10 = bswap<u64>(load<u64>(p, 80));
-    let w11 = bswap<u64>(load<u64>(p, 88));
-    let w12 = bswap<u64>(load<u64>(p, 96));
-    let w13 = bswap<u64>(load<u64>(p, 104));
-    let w14 = bswap<u64>(load<u64>(p, 112));
-    let w15 = bswap<u64>(load<u64>(p, 120));
-    h += bigSigma1(e) + ch(e, f, g) + <u64>0x428a2f98d728ae22 + w0; d += h; h += bigSigma0(a) + maj(a, b, c); // t=0
-    g += bigSigma1(d) + ch(d, e, f) + <u64>0x7137449123ef65cd + w1; c += g; g += bigSigma0(h) + maj(h, a, b); // t=1
-    f += bigSigma1(c) + ch(c, d, e) + <u64>0xb5c0fbcfec4d3b2f + w2; b += f; f += bigSigma0(g) + maj(g, h, a); // t=2
-    e += bigSigma1(b) + ch(b, c, d) + <u64>0xe9b5dba58189dbbc + w3; a += e; e += bigSigma0(f) + maj(f, g, h); // t=3
-    d += bigSigma1(a) + ch(a, b, c) + <u64>0x3956c25bf348b538 + w4; h += d; d += bigSigma0(e) + maj(e, f, g); // t=4
-    c += bigSigma1(h) + ch(h, a, b) + <u64>0x59f111f1b605d019 + w5; g += c; c += bigSigma0(d) + maj(d, e, f); // t=5
-    b += bigSigma1(g) + ch(g, h, a) + <u64>0x923f82a4af194f9b + w6; f += b; b += bigSigma0(c) + maj(c, d, e); // t=6
-    a += bigSigma1(f) + ch(f, g, h) + <u64>0xab1c5ed5da6d8118 + w7; e += a; a += bigSigma0(b) + maj(b, c, d); // t=7
-    h += bigSigma1(e) + ch(e, f, g) + <u64>0xd807aa98a3030242 + w8; d += h; h += bigSigma0(a) + maj(a, b, c); // t=8
-    g += bigSigma1(d) + ch(d, e, f) + <u64>0x12835b0145706fbe + w9; c += g; g += bigSigma0(h) + maj(h, a, b); // t=9
-    f += bigSigma1(c) + ch(c, d, e) + <u64>0x243185be4ee4b28c + w10; b += f; f += bigSigma0(g) + maj(g, h, a); // t=10
-    e += bigSigma1(b) + ch(b, c, d) + <u64>0x550c7dc3d5ffb4e2 + w11; a += e; e += bigSigma0(f) + maj(f, g, h); // t=11
-    d += bigSigma1(a) + ch(a, b, c) + <u64>0x72be5d74f27b896f + w12; h += d; d += bigSigma0(e) + maj(e, f, g); // t=12
-    c += bigSigma1(h) + ch(h, a, b) + <u64>0x80deb1fe3b1696b1 + w13; g += c; c += bigSigma0(d) + maj(d, e, f); // t=13
-    b += bigSigma1(g) + ch(g, h, a) + <u64>0x9bdc06a725c71235 + w14; f += b; b += bigSigma0(c) + maj(c, d, e); // t=14
-    a += bigSigma1(f) + ch(f, g, h) + <u64>0xc19bf174cf692694 + w15; e += a; a += bigSigma0(b) + maj(b, c, d); // t=15
-    w0 += smallSigma1(w14) + w9 + smallSigma0(w1);
-    h += bigSigma1(e) + ch(e, f, g) + <u64>0xe49b69c19ef14ad2 + w0; d += h; h += bigSigma0(a) + maj(a, b, c); // t=16
-    w1 += smallSigma1(w15) + w10 + smallSigma0(w2);
-    g += bigSigma1(d) + ch(d, e, f) + <u64>0xefbe4786384f25e3 + w1; c += g; g += bigSigma0(h) + maj(h, a, b); // t=17
-    w2 += smallSigma1(w0) + w11 + smallSigma0(w3);
-    f += bigSigma1(c) + ch(c, d, e) + <u64>0x0fc19dc68b8cd5b5 + w2; b += f; f += bigSigma0(g) + maj(g, h, a); // t=18
-    w3 += smallSigma1(w1) + w12 + smallSigma0(w4);
-    e += bigSigma1(b) + ch(b, c, d) + <u64>0x240ca1cc77ac9c65 + w3; a += e; e += bigSigma0(f) + maj(f, g, h); // t=19
-    w4 += smallSigma1(w2) + w13 + smallSigma0(w5);
-    d += bigSigma1(a) + ch(a, b, c) + <u64>0x2de92c6f592b0275 + w4; h += d; d += bigSigma0(e) + maj(e, f, g); // t=20
-    w5 += smallSigma1(w3) + w14 + smallSigma0(w6);
-    c += bigSigma1(h) + ch(h, a, b) + <u64>0x4a7484aa6ea6e483 + w5; g += c; c += bigSigma0(d) + maj(d, e, f); // t=21
-    w6 += smallSigma1(w4) + w15 + smallSigma0(w7);
-    b += bigSigma1(g) + ch(g, h, a) + <u64>0x5cb0a9dcbd41fbd4 + w6; f += b; b += bigSigma0(c) + maj(c, d, e); // t=22
-    w7 += smallSigma1(w5) + w0 + smallSigma0(w8);
-    a += bigSigma1(f) + ch(f, g, h) + <u64>0x76f988da831153b5 + w7; e += a; a += bigSigma0(b) + maj(b, c, d); // t=23
-    w8 += smallSigma1(w6) + w1 + smallSigma0(w9);
-    h += bigSigma1(e) + ch(e, f, g) + <u64>0x983e5152ee66dfab + w8; d += h; h += bigSigma0(a) + maj(a, b, c); // t=24
-    w9 += smallSigma1(w7) + w2 + smallSigma0(w10);
-    g += bigSigma1(d) + ch(d, e, f) + <u64>0xa831c66d2db43210 + w9; c += g; g += bigSigma0(h) + maj(h, a, b); // t=25
-    w10 += smallSigma1(w8) + w3 + smallSigma0(w11);
-    f += bigSigma1(c) + ch(c, d, e) + <u64>0xb00327c898fb213f + w10; b += f; f += bigSigma0(g) + maj(g, h, a); // t=26
-    w11 += smallSigma1(w9) + w4 + smallSigma0(w12);
-    e += bigSigma1(b) + ch(b, c, d) + <u64>0xbf597fc7beef0ee4 + w11; a += e; e += bigSigma0(f) + maj(f, g, h); // t=27
-    w12 += smallSigma1(w10) + w5 + smallSigma0(w13);
-    d += bigSigma1(a) + ch(a, b, c) + <u64>0xc6e00bf33da88fc2 + w12; h += d; d += bigSigma0(e) + maj(e, f, g); // t=28
-    w13 += smallSigma1(w11) + w6 + smallSigma0(w14);
-    c += bigSigma1(h) + ch(h, a, b) + <u64>0xd5a79147930aa725 + w13; g += c; c += bigSigma0(d) + maj(d, e, f); // t=29
-    w14 += smallSigma1(w12) + w7 + smallSigma0(w15);
-    b += bigSigma1(g) + ch(g, h, a) + <u64>0x06ca6351e003826f + w14; f += b; b += bigSigma0(c) + maj(c, d, e); // t=30
-    w15 += smallSigma1(w13) + w8 + smallSigma0(w0);
-    a += bigSigma1(f) + ch(f, g, h) + <u64>0x142929670a0e6e70 + w15; e += a; a += bigSigma0(b) + maj(b, c, d); // t=31
-    w0 += smallSigma1(w14) + w9 + smallSigma0(w1);
-    h += bigSigma1(e) + ch(e, f, g) + <u64>0x27b70a8546d22ffc + w0; d += h; h += bigSigma0(a) + maj(a, b, c); // t=32
-    w1 += smallSigma1(w15) + w10 + smallSigma0(w2);
-    g += bigSigma1(d) + ch(d, e, f) + <u64>0x2e1b21385c26c926 + w1; c += g; g += bigSigma0(h) + maj(h, a, b); // t=33
-    w2 += smallSigma1(w0) + w11 + smallSigma0(w3);
-    f += bigSigma1(c) + ch(c, d, e) + <u64>0x4d2c6dfc5ac42aed + w2; b += f; f += bigSigma0(g) + maj(g, h, a); // t=34
-    w3 += smallSigma1(w1) + w12 + smallSigma0(w4);
-    e += bigSigma1(b) + ch(b, c, d) + <u64>0x53380d139d95b3df + w3; a += e; e += bigSigma0(f) + maj(f, g, h); // t=35
-    w4 += smallSigma1(w2) + w13 + smallSigma0(w5);
-    d += bigSigma1(a) + ch(a, b, c) + <u64>0x650a73548baf63de + w4; h += d; d += bigSigma0(e) + maj(e, f, g); // t=36
-    w5 += smallSigma1(w3) + w14 + smallSigma0(w6);
-    c += bigSigma1(h) + ch(h, a, b) + <u64>0x766a0abb3c77b2a8 + w5; g += c; c += bigSigma0(d) + maj(d, e, f); // t=37
-    w6 += smallSigma1(w4) + w15 + smallSigma0(w7);
-    b += bigSigma1(g) + ch(g, h, a) + <u64>0x81c2c92e47edaee6 + w6; f += b; b += bigSigma0(c) + maj(c, d, e); // t=38
-    w7 += smallSigma1(w5) + w0 + smallSigma0(w8);
-    a += bigSigma1(f) + ch(f, g, h) + <u64>0x92722c851482353b + w7; e += a; a += bigSigma0(b) + maj(b, c, d); // t=39
-    w8 += smallSigma1(w6) + w1 + smallSigma0(w9);
-    h += bigSigma1(e) + ch(e, f, g) + <u64>0xa2bfe8a14cf10364 + w8; d += h; h += bigSigma0(a) + maj(a, b, c); // t=40
-    w9 += smallSigma1(w7) + w2 + smallSigma0(w10);
-    g += bigSigma1(d) + ch(d, e, f) + <u64>0xa81a664bbc423001 + w9; c += g; g += bigSigma0(h) + maj(h, a, b); // t=41
-    w10 += smallSigma1(w8) + w3 + smallSigma0(w11);
-    f += bigSigma1(c) + ch(c, d, e) + <u64>0xc24b8b70d0f89791 + w10; b += f; f += bigSigma0(g) + maj(g, h, a); // t=42
-    w11 += smallSigma1(w9) + w4 + smallSigma0(w12);
-    e += bigSigma1(b) + ch(b, c, d) + <u64>0xc76c51a30654be30 + w11; a += e; e += bigSigma0(f) + maj(f, g, h); // t=43
-    w12 += smallSigma1(w10) + w5 + smallSigma0(w13);
-    d += bigSigma1(a) + ch(a, b, c) + <u64>0xd192e819d6ef5218 + w12; h += d; d += bigSigma0(e) + maj(e, f, g); // t=44
-    w13 += smallSigma1(w11) + w6 + smallSigma0(w14);
-    c += bigSigma1(h) + ch(h, a, b) + <u64>0xd69906245565a910 + w13; g += c; c += bigSigma0(d) + maj(d, e, f); // t=45
-    w14 += smallSigma1(w12) + w7 + smallSigma0(w15);
-    b += bigSigma1(g) + ch(g, h, a) + <u64>0xf40e35855771202a + w14; f += b; b += bigSigma0(c) + maj(c, d, e); // t=46
-    w15 += smallSigma1(w13) + w8 + smallSigma0(w0);
-    a += bigSigma1(f) + ch(f, g, h) + <u64>0x106aa07032bbd1b8 + w15; e += a; a += bigSigma0(b) + maj(b, c, d); // t=47
-    w0 += smallSigma1(w14) + w9 + smallSigma0(w1);
-    h += bigSigma1(e) + ch(e, f, g) + <u64>0x19a4c116b8d2d0c8 + w0; d += h; h += bigSigma0(a) + maj(a, b, c); // t=48
-    w1 += smallSigma1(w15) + w10 + smallSigma0(w2);
-    g += bigSigma1(d) + ch(d, e, f) + <u64>0x1e376c085141ab53 + w1; c += g; g += bigSigma0(h) + maj(h, a, b); // t=49
-    w2 += smallSigma1(w0) + w11 + smallSigma0(w3);
-    f += bigSigma1(c) + ch(c, d, e) + <u64>0x2748774cdf8eeb99 + w2; b += f; f += bigSigma0(g) + maj(g, h, a); // t=50
-    w3 += smallSigma1(w1) + w12 + smallSigma0(w4);
-    e += bigSigma1(b) + ch(b, c, d) + <u64>0x34b0bcb5e19b48a8 + w3; a += e; e += bigSigma0(f) + maj(f, g, h); // t=51
-    w4 += smallSigma1(w2) + w13 + smallSigma0(w5);
-    d += bigSigma1(a) + ch(a, b, c) + <u64>0x391c0cb3c5c95a63 + w4; h += d; d += bigSigma0(e) + maj(e, f, g); // t=52
-    w5 += smallSigma1(w3) + w14 + smallSigma0(w6);
-    c += bigSigma1(h) + ch(h, a, b) + <u64>0x4ed8aa4ae3418acb + w5; g += c; c += bigSigma0(d) + maj(d, e, f); // t=53
-    w6 += smallSigma1(w4) + w15 + smallSigma0(w7);
-    b += bigSigma1(g) + ch(g, h, a) + <u64>0x5b9cca4f7763e373 + w6; f += b; b += bigSigma0(c) + maj(c, d, e); // t=54
-    w7 += smallSigma1(w5) + w0 + smallSigma0(w8);
-    a += bigSigma1(f) + ch(f, g, h) + <u64>0x682e6ff3d6b2b8a3 + w7; e += a; a += bigSigma0(b) + maj(b, c, d); // t=55
-    w8 += smallSigma1(w6) + w1 + smallSigma0(w9);
-    h += bigSigma1(e) + ch(e, f, g) + <u64>0x748f82ee5defb2fc + w8; d += h; h += bigSigma0(a) + maj(a, b, c); // t=56
-    w9 += smallSigma1(w7) + w2 + smallSigma0(w10);
-    g += bigSigma1(d) + ch(d, e, f) + <u64>0x78a5636f43172f60 + w9; c += g; g += bigSigma0(h) + maj(h, a, b); // t=57
-    w10 += smallSigma1(w8) + w3 + smallSigma0(w11);
-    f += bigSigma1(c) + ch(c, d, e) + <u64>0x84c87814a1f0ab72 + w10; b += f; f += bigSigma0(g) + maj(g, h, a); // t=58
-    w11 += smallSigma1(w9) + w4 + smallSigma0(w12);
-    e += bigSigma1(b) + ch(b, c, d) + <u64>0x8cc702081a6439ec + w11; a += e; e += bigSigma0(f) + maj(f, g, h); // t=59
-    w12 += smallSigma1(w10) + w5 + smallSigma0(w13);
-    d += bigSigma1(a) + ch(a, b, c) + <u64>0x90befffa23631e28 + w12; h += d; d += bigSigma0(e) + maj(e, f, g); // t=60
-    w13 += smallSigma1(w11) + w6 + smallSigma0(w14);
-    c += bigSigma1(h) + ch(h, a, b) + <u64>0xa4506cebde82bde9 + w13; g += c; c += bigSigma0(d) + maj(d, e, f); // t=61
-    w14 += smallSigma1(w12) + w7 + smallSigma0(w15);
-    b += bigSigma1(g) + ch(g, h, a) + <u64>0xbef9a3f7b2c67915 + w14; f += b; b += bigSigma0(c) + maj(c, d, e); // t=62
-    w15 += smallSigma1(w13) + w8 + smallSigma0(w0);
-    a += bigSigma1(f) + ch(f, g, h) + <u64>0xc67178f2e372532b + w15; e += a; a += bigSigma0(b) + maj(b, c, d); // t=63
-    w0 += smallSigma1(w14) + w9 + smallSigma0(w1);
-    h += bigSigma1(e) + ch(e, f, g) + <u64>0xca273eceea26619c + w0; d += h; h += bigSigma0(a) + maj(a, b, c); // t=64
-    w1 += smallSigma1(w15) + w10 + smallSigma0(w2);
-    g += bigSigma1(d) + ch(d, e, f) + <u64>0xd186b8c721c0c207 + w1; c += g; g += bigSigma0(h) + maj(h, a, b); // t=65
-    w2 += smallSigma1(w0) + w11 + smallSigma0(w3);
-    f += bigSigma1(c) + ch(c, d, e) + <u64>0xeada7dd6cde0eb1e + w2; b += f; f += bigSigma0(g) + maj(g, h, a); // t=66
-    w3 += smallSigma1(w1) + w12 + smallSigma0(w4);
-    e += bigSigma1(b) + ch(b, c, d) + <u64>0xf57d4f7fee6ed178 + w3; a += e; e += bigSigma0(f) + maj(f, g, h); // t=67
-    w4 += smallSigma1(w2) + w13 + smallSigma0(w5);
-    d += bigSigma1(a) + ch(a, b, c) + <u64>0x06f067aa72176fba + w4; h += d; d += bigSigma0(e) + maj(e, f, g); // t=68
-    w5 += smallSigma1(w3) + w14 + smallSigma0(w6);
-    c += bigSigma1(h) + ch(h, a, b) + <u64>0x0a637dc5a2c898a6 + w5; g += c; c += bigSigma0(d) + maj(d, e, f); // t=69
-    w6 += smallSigma1(w4) + w15 + smallSigma0(w7);
-    b += bigSigma1(g) + ch(g, h, a) + <u64>0x113f9804bef90dae + w6; f += b; b += bigSigma0(c) + maj(c, d, e); // t=70
-    w7 += smallSigma1(w5) + w0 + smallSigma0(w8);
-    a += bigSigma1(f) + ch(f, g, h) + <u64>0x1b710b35131c471b + w7; e += a; a += bigSigma0(b) + maj(b, c, d); // t=71
-    w8 += smallSigma1(w6) + w1 + smallSigma0(w9);
-    h += bigSigma1(e) + ch(e, f, g) + <u64>0x28db77f523047d84 + w8; d += h; h += bigSigma0(a) + maj(a, b, c); // t=72
-    w9 += smallSigma1(w7) + w2 + smallSigma0(w10);
-    g += bigSigma1(d) + ch(d, e, f) + <u64>0x32caab7b40c72493 + w9; c += g; g += bigSigma0(h) + maj(h, a, b); // t=73
-    w10 += smallSigma1(w8) + w3 + smallSigma0(w11);
-    f += bigSigma1(c) + ch(c, d, e) + <u64>0x3c9ebe0a15c9bebc + w10; b += f; f += bigSigma0(g) + maj(g, h, a); // t=74
-    w11 += smallSigma1(w9) + w4 + smallSigma0(w12);
-    e += bigSigma1(b) + ch(b, c, d) + <u64>0x431d67c49c100d4c + w11; a += e; e += bigSigma0(f) + maj(f, g, h); // t=75
-    w12 += smallSigma1(w10) + w5 + smallSigma0(w13);
-    d += bigSigma1(a) + ch(a, b, c) + <u64>0x4cc5d4becb3e42b6 + w12; h += d; d += bigSigma0(e) + maj(e, f, g); // t=76
-    w13 += smallSigma1(w11) + w6 + smallSigma0(w14);
-    c += bigSigma1(h) + ch(h, a, b) + <u64>0x597f299cfc657e2a + w13; g += c; c += bigSigma0(d) + maj(d, e, f); // t=77
-    w14 += smallSigma1(w12) + w7 + smallSigma0(w15);
-    b += bigSigma1(g) + ch(g, h, a) + <u64>0x5fcb6fab3ad6faec + w14; f += b; b += bigSigma0(c) + maj(c, d, e); // t=78
-    w15 += smallSigma1(w13) + w8 + smallSigma0(w0);
-    a += bigSigma1(f) + ch(f, g, h) + <u64>0x6c44198c4a475817 + w15; e += a; a += bigSigma0(b) + maj(b, c, d); // t=79
-    h0 += a; h1 += b; h2 += c; h3 += d; h4 += e; h5 += f; h6 += g; h7 += h;
+    for (let i: usize = 0; i < 128; i += 8) store<u64>(w + i, bswap<u64>(load<u64>(p + i)));
+    // W_t = σ1(W_t-2) + W_t-7 + σ0(W_t-15) + W_t-16
+    for (let i: usize = 128; i < 640; i += 8) {
+      store<u64>(w + i, smallSigma1(load<u64>(w + i - 16)) + load<u64>(w + i - 56) + smallSigma0(load<u64>(w + i - 120)) + load<u64>(w + i - 128));
+    }
+    let a = load<u64>(st, 0), b = load<u64>(st, 8), c = load<u64>(st, 16), d = load<u64>(st, 24), e = load<u64>(st, 32), f = load<u64>(st, 40), g = load<u64>(st, 48), h = load<u64>(st, 56);
+    for (let i: usize = 0; i < 640; i += 64) {
+      const k = SHA512_K + i, x = w + i;
+      h += bigSigma1(e) + ch(e, f, g) + load<u64>(k, 0) + load<u64>(x, 0); d += h; h += bigSigma0(a) + maj(a, b, c);
+      g += bigSigma1(d) + ch(d, e, f) + load<u64>(k, 8) + load<u64>(x, 8); c += g; g += bigSigma0(h) + maj(h, a, b);
+      f += bigSigma1(c) + ch(c, d, e) + load<u64>(k, 16) + load<u64>(x, 16); b += f; f += bigSigma0(g) + maj(g, h, a);
+      e += bigSigma1(b) + ch(b, c, d) + load<u64>(k, 24) + load<u64>(x, 24); a += e; e += bigSigma0(f) + maj(f, g, h);
+      d += bigSigma1(a) + ch(a, b, c) + load<u64>(k, 32) + load<u64>(x, 32); h += d; d += bigSigma0(e) + maj(e, f, g);
+      c += bigSigma1(h) + ch(h, a, b) + load<u64>(k, 40) + load<u64>(x, 40); g += c; c += bigSigma0(d) + maj(d, e, f);
+      b += bigSigma1(g) + ch(g, h, a) + load<u64>(k, 48) + load<u64>(x, 48); f += b; b += bigSigma0(c) + maj(c, d, e);
+      a += bigSigma1(f) + ch(f, g, h) + load<u64>(k, 56) + load<u64>(x, 56); e += a; a += bigSigma0(b) + maj(b, c, d);
+    }
+    store<u64>(st, load<u64>(st, 0) + a, 0); store<u64>(st, load<u64>(st, 8) + b, 8); store<u64>(st, load<u64>(st, 16) + c, 16); store<u64>(st, load<u64>(st, 24) + d, 24); store<u64>(st, load<u64>(st, 32) + e, 32); store<u64>(st, load<u64>(st, 40) + f, 40); store<u64>(st, load<u64>(st, 48) + g, 48); store<u64>(st, load<u64>(st, 56) + h, 56);
     p += 128;
   }
-  store<u64>(st, h0, 0); store<u64>(st, h1, 8); store<u64>(st, h2, 16); store<u64>(st, h3, 24); store<u64>(st, h4, 32); store<u64>(st, h5, 40); store<u64>(st, h6, 48); store<u64>(st, h7, 56);
+  for (let i: usize = 0; i < 640; i += 8) store<u64>(w + i, 0);
 }

@@ -134,8 +134,10 @@ for (const variant of VARIANTS) {
     const dv = new DataView(core.memory.buffer);
     const args = [ctx, buf, 12, buf + 64, 16, buf + 1024, buf + 4096, 500, buf + 8192, 16];
     assert.equal(f("gcm_seal")(...args), 500);
-    const roundsAt = ctx + 16; // the AES context's round count (docs/abi.md: AES context offset 0)
-    const powersAt = ctx + ctxSize - 16; // the GHASH key block's power count (its last 16 bytes)
+    // docs/abi.md: the GHASH key block at 16, the AES key context last (its round count at its offset 0)
+    const aesAt = ctx + ctxSize - f("aes_ctx_size")();
+    const roundsAt = aesAt; // the AES context's round count
+    const powersAt = aesAt - 16; // the GHASH key block's power count (its last 16 bytes)
     assert.equal(dv.getUint32(roundsAt, true), 14);
     assert.equal(dv.getInt32(powersAt, true), 4);
     for (const [at, bad] of [[roundsAt, 0], [roundsAt, 15], [roundsAt, 200], [roundsAt, 0xffffffff], [powersAt, 1], [powersAt, 5], [powersAt, 0x7fffffff]] as const) {

@@ -31,7 +31,9 @@ for (const variant of VARIANTS) {
     assert.equal(f("srtp_session_size", 1, 1, 128, 11), ERR_SRTP_PROFILE);
     assert.equal(f("srtp_stream_slot_size", 128), 80);
     assert.ok(f("srtp_key_slot_size", 1) < f("srtp_key_slot_size", 7), "AES-CM key slots carry no GCM room");
-    assert.equal(f("srtp_key_slot_size", 0), Math.max(f("srtp_key_slot_size", 1), f("srtp_key_slot_size", 7)));
+    const slots = Array.from({ length: 10 }, (_, i) => f("srtp_key_slot_size", i + 1));
+    assert.equal(f("srtp_key_slot_size", 0), Math.max(...slots), "profile 0: the largest key slot of any profile");
+    assert.ok(f("srtp_key_slot_size", 1) < f("srtp_key_slot_size", 5), "key slots are sized by key length (AES-128 < AES-256)");
     const blk = core.arena.alloc(size + 4096, 16);
     try {
       const s = blk;

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Generates the fully unrolled compression functions of SHA-1, SHA-256 and SHA-512 (FIPS 180-4 §6):
+// Generates the compression functions of SHA-1 (fully unrolled), SHA-256 and SHA-512 (compact:
+// schedule in scratch, 8 rounds unrolled in a loop) (FIPS 180-4 §6):
 //   ../sha1_compress.ts, ../sha256_compress.ts, ../sha512_compress.ts
 // AssemblyScript has no macros, and an @inline helper cannot rename the caller's locals, so the
 // classic "rotate the variable names instead of moving values" unrolling is written out here.
@@ -57,45 +58,121 @@ const HEADER = (what) =>
   `// index depends on the message or the state (the only loop runs over the public block count).\n`;
 
 // ---- SHA-1 ------------------------------------------------------------------------------------
+/** The 80 rounds, names rotating; `w(t)` is the expression for W_t (+ K_t when `withK`). */
+function sha1Rounds(L, w, withK) {
+  const names = ["a", "b", "c", "d", "e"];
+  for (let t = 0; t < 80; t++) {
+    const v = (i) => names[(((i - t) % 5) + 5) % 5];
+    const [A, B, C, D, E] = [v(0), v(1), v(2), v(3), v(4)];
+    const pre = w(t);
+    let f, k;
+    if (t < 20) { f = `(${D} ^ (${B} & (${C} ^ ${D})))`; k = K1[0]; }
+    else if (t < 40) { f = `(${B} ^ ${C} ^ ${D})`; k = K1[1]; }
+    else if (t < 60) { f = `((${B} & ${C}) | (${D} & (${B} | ${C})))`; k = K1[2]; }
+    else { f = `(${B} ^ ${C} ^ ${D})`; k = K1[3]; }
+    if (pre.update) L.push(`    ${pre.update}`);
+    L.push(`    ${E} += rotl<u32>(${A}, 5) + ${f} + ${withK ? "" : hex32(k) + " + "}${pre.expr}; ${B} = rotl<u32>(${B}, 30); // t=${t}`);
+  }
+}
+
 function genSha1() {
   const L = [];
-  L.push(HEADER("SHA-1 compression, FIPS 180-4 §6.1.2, 80 rounds unrolled, 16-word rolling schedule."));
+  L.push(HEADER("SHA-1 compression, FIPS 180-4 §6.1.2, 80 rounds unrolled."));
   L.push(`// SHA-1 initial hash value H(0), FIPS 180-4 §5.3.1.`);
   IV1.forEach((v, i) => L.push(`export const SHA1_H${i}: u32 = ${hex32(v)};`));
   L.push(``);
   L.push(`/**`);
   L.push(` * Absorbs nblocks 64-byte blocks at p into the 5-word state at st (host byte order u32s).`);
-  L.push(` * No bounds checks: callers pass valid ranges. One implementation for both builds: a v128`);
-  L.push(` * message schedule (four words at a time, W_t stored for the scalar rounds) cut the instruction`);
-  L.push(` * count by 16% but measured no faster in bulk and ~3% on HMAC-SHA1/176 B, and it left message`);
-  L.push(` * schedules in static memory: the 80 rounds (about 10 x64 instructions each), not the schedule, dominate.`);
+  L.push(` * No bounds checks: callers pass valid ranges. The SIMD build byte-swaps the block and runs the`);
+  L.push(` * message schedule four words at a time (sha1CompressV128); the scalar build keeps a 16-word`);
+  L.push(` * rolling schedule in locals.`);
   L.push(` */`);
   L.push(`export function sha1Compress(st: usize, p: usize, nblocks: usize): void {`);
+  L.push(`  if (ASC_FEATURE_SIMD) sha1CompressV128(st, p, nblocks);`);
+  L.push(`  else sha1CompressScalar(st, p, nblocks);`);
+  L.push(`}`);
+  L.push(``);
+  L.push(`/** The scalar compression: big-endian loads, the schedule rolled through 16 locals. */`);
+  L.push(`function sha1CompressScalar(st: usize, p: usize, nblocks: usize): void {`);
   L.push(`  let h0 = load<u32>(st, 0), h1 = load<u32>(st, 4), h2 = load<u32>(st, 8), h3 = load<u32>(st, 12), h4 = load<u32>(st, 16);`);
   L.push(`  const end = p + (nblocks << 6);`);
   L.push(`  while (p < end) {`);
   L.push(`    let a = h0, b = h1, c = h2, d = h3, e = h4;`);
   for (let i = 0; i < 16; i++) L.push(`    let w${i} = bswap<u32>(load<u32>(p, ${i * 4}));`);
-  {
-    const names = ["a", "b", "c", "d", "e"];
-    for (let t = 0; t < 80; t++) {
-      const v = (i) => names[(((i - t) % 5) + 5) % 5];
-      const [A, B, C, D, E] = [v(0), v(1), v(2), v(3), v(4)];
-      const w = `w${t & 15}`;
-      if (t >= 16) L.push(`    ${w} = rotl<u32>(w${(t - 3) & 15} ^ w${(t - 8) & 15} ^ w${(t - 14) & 15} ^ ${w}, 1);`);
-      let f, k;
-      if (t < 20) { f = `(${D} ^ (${B} & (${C} ^ ${D})))`; k = K1[0]; }
-      else if (t < 40) { f = `(${B} ^ ${C} ^ ${D})`; k = K1[1]; }
-      else if (t < 60) { f = `((${B} & ${C}) | (${D} & (${B} | ${C})))`; k = K1[2]; }
-      else { f = `(${B} ^ ${C} ^ ${D})`; k = K1[3]; }
-      L.push(`    ${E} += rotl<u32>(${A}, 5) + ${f} + ${hex32(k)} + ${w}; ${B} = rotl<u32>(${B}, 30); // t=${t}`);
-    }
-  }
+  sha1Rounds(L, (t) => {
+    const w = `w${t & 15}`;
+    return t >= 16
+      ? { update: `${w} = rotl<u32>(w${(t - 3) & 15} ^ w${(t - 8) & 15} ^ w${(t - 14) & 15} ^ ${w}, 1);`, expr: w }
+      : { expr: w };
+  }, false);
   // after 80 rounds (80 % 5 == 0) the names are back in place
   L.push(`    h0 += a; h1 += b; h2 += c; h3 += d; h4 += e;`);
   L.push(`    p += 64;`);
   L.push(`  }`);
   L.push(`  store<u32>(st, h0, 0); store<u32>(st, h1, 4); store<u32>(st, h2, 8); store<u32>(st, h3, 12); store<u32>(st, h4, 16);`);
+  L.push(`}`);
+  L.push(``);
+  L.push(`// SIMD build: the schedule W_t + K_t of one block, computed four words at a time into static`);
+  L.push(`// scratch (SHA1_WK, 80 words; SHA1_W keeps W_t for t < 52, which later groups read back), so that`);
+  L.push(`// each round adds one word from memory. Both are zeroed before the call returns.`);
+  L.push(`const SHA1_BSWAP = memory.data<u8>([3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12], 16);`);
+  L.push(`export const SHA1_WK: usize = memory.data(80 * 4, 16);`);
+  L.push(`export const SHA1_W: usize = memory.data(52 * 4, 16);`);
+  L.push(``);
+  L.push(`@inline function rotl1x4(x: v128): v128 { return v128.or(i32x4.shl(x, 1), i32x4.shr_u(x, 31)); }`);
+  L.push(`@inline function rotl2x4(x: v128): v128 { return v128.or(i32x4.shl(x, 2), i32x4.shr_u(x, 30)); }`);
+  L.push(``);
+  L.push(`/**`);
+  L.push(` * The SIMD build's compression. Schedule: W_t = rotl1(W_t-3 ^ W_t-8 ^ W_t-14 ^ W_t-16) for`);
+  L.push(` * t = 16..31, four at a time (the fourth word of a group needs the first: it is computed with a zero`);
+  L.push(` * there and fixed up with rotl1 of the first), then the equivalent W_t = rotl2(W_t-6 ^ W_t-16 ^`);
+  L.push(` * W_t-28 ^ W_t-32) for t >= 32, which has no dependency inside a group of four. Two-vector`);
+  L.push(` * windows are byte-window shuffles (one palignr each in V8). Constant time: fixed operations.`);
+  L.push(` */`);
+  L.push(`function sha1CompressV128(st: usize, p: usize, nblocks: usize): void {`);
+  L.push(`  const swap = v128.load(SHA1_BSWAP);`);
+  L.push(`  const z = i64x2.splat(0);`);
+  L.push(`  const end = p + (nblocks << 6);`);
+  L.push(`  while (p < end) {`);
+  const kv = (t) => `i32x4.splat(${hex32(K1[Math.floor(t / 20)])})`;
+  L.push(`    let g0 = i8x16.swizzle(v128.load(p, 0), swap);`);
+  L.push(`    let g1 = i8x16.swizzle(v128.load(p, 16), swap);`);
+  L.push(`    let g2 = i8x16.swizzle(v128.load(p, 32), swap);`);
+  L.push(`    let g3 = i8x16.swizzle(v128.load(p, 48), swap);`);
+  L.push(`    v128.store(SHA1_W, g0, 0); v128.store(SHA1_W, g1, 16); v128.store(SHA1_W, g2, 32); v128.store(SHA1_W, g3, 48);`);
+  L.push(`    v128.store(SHA1_WK, i32x4.add(g0, ${kv(0)}), 0); v128.store(SHA1_WK, i32x4.add(g1, ${kv(4)}), 16);`);
+  L.push(`    v128.store(SHA1_WK, i32x4.add(g2, ${kv(8)}), 32); v128.store(SHA1_WK, i32x4.add(g3, ${kv(12)}), 48);`);
+  // t = 16..31: W[t-3..t-1], 0 = window(g3, z, 4); W[t-14..t-11] = window(g0, g1, 8); the fourth
+  // word is fixed up with rotl1 of the first (window(z, r, 4) = 0, 0, 0, r0).
+  for (const [from, to] of [[16, 20], [20, 32]]) {
+    L.push(`    for (let o: usize = ${from * 4}; o < ${to * 4}; o += 16) {`);
+    L.push(`      const x = v128.xor(v128.xor(i8x16.shuffle(g3, z, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19), g2), v128.xor(i8x16.shuffle(g0, g1, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23), g0));`);
+    L.push(`      let r = rotl1x4(x);`);
+    L.push(`      r = v128.xor(r, rotl1x4(i8x16.shuffle(z, r, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19)));`);
+    L.push(`      g0 = g1; g1 = g2; g2 = g3; g3 = r;`);
+    L.push(`      v128.store(SHA1_W + o, r);`);
+    L.push(`      v128.store(SHA1_WK + o, i32x4.add(r, ${kv(from)}));`);
+    L.push(`    }`);
+  }
+  // t >= 32: three loops (one K each: t < 40, < 60, < 80). W[t-6..t-3] = window(g2, g3, 8); W[t-16..] = g0;
+  // W[t-28..], W[t-32..] are read back from SHA1_W (stored long before: no store-forwarding stall).
+  for (const [from, to] of [[32, 40], [40, 60], [60, 80]]) {
+    L.push(`    for (let o: usize = ${from * 4}; o < ${to * 4}; o += 16) {`);
+    L.push(`      const r = rotl2x4(v128.xor(v128.xor(i8x16.shuffle(g2, g3, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23), g0), v128.xor(v128.load(SHA1_W + o - 112), v128.load(SHA1_W + o - 128))));`);
+    L.push(`      g0 = g1; g1 = g2; g2 = g3; g3 = r;`);
+    if (from < 52) L.push(`      if (o < ${52 * 4}) v128.store(SHA1_W + o, r); // read again 28 and 32 words later`);
+    L.push(`      v128.store(SHA1_WK + o, i32x4.add(r, ${kv(from)}));`);
+    L.push(`    }`);
+  }
+  L.push(`    let a = load<u32>(st, 0), b = load<u32>(st, 4), c = load<u32>(st, 8), d = load<u32>(st, 12), e = load<u32>(st, 16);`);
+  sha1Rounds(L, (t) => ({ expr: `load<u32>(SHA1_WK, ${t * 4})` }), true);
+  L.push(`    store<u32>(st, load<u32>(st, 0) + a, 0); store<u32>(st, load<u32>(st, 4) + b, 4); store<u32>(st, load<u32>(st, 8) + c, 8);`);
+  L.push(`    store<u32>(st, load<u32>(st, 12) + d, 12); store<u32>(st, load<u32>(st, 16) + e, 16);`);
+  L.push(`    p += 64;`);
+  L.push(`  }`);
+  L.push(`  // The schedule may come from secret data (HMAC key pads, secret messages): leave none behind.`);
+  for (let o = 0; o < 80 * 4; o += 64) L.push(`  ${[0, 16, 32, 48].filter((q) => o + q < 320).map((q) => `v128.store(SHA1_WK, z, ${o + q});`).join(" ")}`);
+  for (let o = 0; o < 52 * 4; o += 64) L.push(`  ${[0, 16, 32, 48].filter((q) => o + q < 208).map((q) => `v128.store(SHA1_W, z, ${o + q});`).join(" ")}`);
   L.push(`}`);
   return L.join("\n") + "\n";
 }
@@ -133,29 +210,44 @@ function genSha2(bits) {
   L.push(`/** Maj(x,y,z) = (x AND y) XOR (x AND z) XOR (y AND z). */`);
   L.push(`@inline function maj(x: ${T}, y: ${T}, z: ${T}): ${T} { return (x & y) | (z & (x | y)); }`);
   L.push(``);
+  const NAME = name.toUpperCase();
+  L.push(`// Round constants K_t (FIPS 180-4 §4.2.${is64 ? 3 : 2}), derived by the generator.`);
+  L.push(`const ${NAME}_K: usize = memory.data<${T}>([${K.map((v) => hx(v)).join(", ")}], 16);`);
+  L.push(`/** The message schedule W_0..W_${rounds - 1} of one block (static scratch, zeroed before return). */`);
+  L.push(`const ${NAME}_W: usize = memory.data(${rounds * W}, 16);`);
+  L.push(``);
   L.push(`/**`);
   L.push(` * Absorbs nblocks ${blockBytes}-byte blocks at p into the 8-word state at st (host byte order ${T}s).`);
-  L.push(` * No bounds checks: callers pass valid ranges.`);
+  L.push(` * No bounds checks: callers pass valid ranges. Compact form: the schedule is expanded into static`);
+  L.push(` * scratch, then eight rounds are unrolled inside a loop. These hashes serve the TLS handshake and`);
+  L.push(` * certificates, not the per-packet path, and fully unrolled they cost ${is64 ? "11" : "8"} KB of a core that must`);
+  L.push(` * fit in 64 KiB.`);
   L.push(` */`);
   L.push(`export function ${name}Compress(st: usize, p: usize, nblocks: usize): void {`);
-  L.push(`  let ${[0, 1, 2, 3, 4, 5, 6, 7].map((i) => `h${i} = load<${T}>(st, ${i * W})`).join(", ")};`);
+  L.push(`  const w = ${NAME}_W;`);
   L.push(`  const end = p + (nblocks << ${is64 ? 7 : 6});`);
   L.push(`  while (p < end) {`);
-  L.push(`    let a = h0, b = h1, c = h2, d = h3, e = h4, f = h5, g = h6, h = h7;`);
-  for (let i = 0; i < 16; i++) L.push(`    let w${i} = bswap<${T}>(load<${T}>(p, ${i * W}));`);
+  L.push(`    for (let i: usize = 0; i < ${16 * W}; i += ${W}) store<${T}>(w + i, bswap<${T}>(load<${T}>(p + i)));`);
+  L.push(`    // W_t = σ1(W_t-2) + W_t-7 + σ0(W_t-15) + W_t-16`);
+  L.push(`    for (let i: usize = ${16 * W}; i < ${rounds * W}; i += ${W}) {`);
+  L.push(`      store<${T}>(w + i, smallSigma1(load<${T}>(w + i - ${2 * W})) + load<${T}>(w + i - ${7 * W}) + smallSigma0(load<${T}>(w + i - ${15 * W})) + load<${T}>(w + i - ${16 * W}));`);
+  L.push(`    }`);
+  L.push(`    let ${[0, 1, 2, 3, 4, 5, 6, 7].map((i) => `${"abcdefgh"[i]} = load<${T}>(st, ${i * W})`).join(", ")};`);
+  L.push(`    for (let i: usize = 0; i < ${rounds * W}; i += ${8 * W}) {`);
+  L.push(`      const k = ${NAME}_K + i, x = w + i;`);
   const names = ["a", "b", "c", "d", "e", "f", "g", "h"];
-  for (let t = 0; t < rounds; t++) {
+  for (let t = 0; t < 8; t++) {
     const v = (i) => names[(((i - t) % 8) + 8) % 8];
     const [A, B, C, D, E, F, G, H] = [0, 1, 2, 3, 4, 5, 6, 7].map(v);
-    const w = `w${t & 15}`;
-    if (t >= 16) L.push(`    ${w} += smallSigma1(w${(t - 2) & 15}) + w${(t - 7) & 15} + smallSigma0(w${(t - 15) & 15});`);
     // T1 = h + Σ1(e) + Ch(e,f,g) + K_t + W_t; d += T1; h = T1 + Σ0(a) + Maj(a,b,c)
-    L.push(`    ${H} += bigSigma1(${E}) + ch(${E}, ${F}, ${G}) + ${hx(K[t])} + ${w}; ${D} += ${H}; ${H} += bigSigma0(${A}) + maj(${A}, ${B}, ${C}); // t=${t}`);
+    L.push(`      ${H} += bigSigma1(${E}) + ch(${E}, ${F}, ${G}) + load<${T}>(k, ${t * W}) + load<${T}>(x, ${t * W}); ${D} += ${H}; ${H} += bigSigma0(${A}) + maj(${A}, ${B}, ${C});`);
   }
-  L.push(`    h0 += a; h1 += b; h2 += c; h3 += d; h4 += e; h5 += f; h6 += g; h7 += h;`);
+  // 8 rounds: the names are back in place
+  L.push(`    }`);
+  L.push(`    ${[0, 1, 2, 3, 4, 5, 6, 7].map((i) => `store<${T}>(st, load<${T}>(st, ${i * W}) + ${"abcdefgh"[i]}, ${i * W});`).join(" ")}`);
   L.push(`    p += ${blockBytes};`);
   L.push(`  }`);
-  L.push(`  ${[0, 1, 2, 3, 4, 5, 6, 7].map((i) => `store<${T}>(st, h${i}, ${i * W});`).join(" ")}`);
+  L.push(`  for (let i: usize = 0; i < ${rounds * W}; i += 8) store<u64>(w + i, 0);`);
   L.push(`}`);
   return L.join("\n") + "\n";
 }

@@ -7,9 +7,9 @@
 //   - "batch of 64 sessions": SrtpBatch, one packet for each of 64 sessions per core call (a
 //     gateway's 20 ms tick), in arena slots;
 // both core builds (SIMD, scalar). Peers in the same run: libsrtp (Debian's libsrtp2 through our C
-// harness, timed inside C with CLOCK_MONOTONIC over 100-packet chunks) and a plain node:crypto SRTP
+// harness, timed inside C on its thread's CPU time (CLOCK_THREAD_CPUTIME_ID) over 256-packet chunks) and a plain node:crypto SRTP
 // (a new cipher and HMAC per packet). Ours and node:crypto are rated on process CPU time
-// (process.cpuUsage), libsrtp on wall-clock time inside C (it runs alone in its process); all are
+// (process.cpuUsage), libsrtp on CPU time inside C, so load from other jobs slows neither side's figure; all are
 // measured interleaved, five rounds, medians. Ratios are ours / peer.
 import { createCipheriv, createDecipheriv, createHmac, timingSafeEqual, type CipherGCM, type DecipherGCM } from "node:crypto";
 import { tmpdir } from "node:os";

@@ -1,6 +1,8 @@
 // Media ports from the configured range (media.portMin..portMax): RTP on an even port, RTCP on the
-// next one (RFC 3550 §11), round-robin through the range so a port is not reused at once, and any
-// pair another process holds (EADDRINUSE) skipped.
+// next one (RFC 3550 §11), round-robin through the range from a random first pair (so gateways and
+// other processes sharing a range do not all walk it from the bottom), a port not reused at once,
+// and any pair another process holds (EADDRINUSE) skipped.
+import { randomInt } from "node:crypto";
 import { GatewayError } from "./errors.js";
 
 export class MediaPortRange {
@@ -9,11 +11,12 @@ export class MediaPortRange {
   readonly first: number;
   readonly last: number;
 
-  constructor(min: number, max: number) {
+  /** `firstPair`: index of the pair to hand out first (default: random); tests pass 0. */
+  constructor(min: number, max: number, firstPair?: number) {
     this.first = min % 2 === 0 ? min : min + 1;
     this.last = max;
     if (this.first + 1 > this.last) throw new GatewayError("ERR_GATEWAY_MEDIA_PORTS", `media port range ${min}-${max} holds no RTP/RTCP pair`);
-    this.next = this.first;
+    this.next = this.first + 2 * ((firstPair ?? randomInt(this.capacity)) % this.capacity);
   }
 
   /** Pairs in the range. */
@@ -45,9 +48,10 @@ export class MediaPortRange {
 
   /**
    * Runs `open` with pairs from the range until one binds; a pair taken by another process
-   * (EADDRINUSE) is skipped, up to `attempts` times. The pair stays taken until release().
+   * (EADDRINUSE) is skipped, up to `attempts` times (default: 256 or the whole range if smaller; a
+   * refused bind costs one system call). The pair stays taken until release().
    */
-  async bind<T>(open: (ports: { rtp: number; rtcp: number }) => Promise<T>, attempts = 16): Promise<{ value: T; rtp: number }> {
+  async bind<T>(open: (ports: { rtp: number; rtcp: number }) => Promise<T>, attempts = Math.min(256, this.capacity)): Promise<{ value: T; rtp: number }> {
     let last: unknown;
     for (let i = 0; i < attempts; i++) {
       const ports = this.take();

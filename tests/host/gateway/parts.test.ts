@@ -105,7 +105,7 @@ test("every core SRTP code maps to a media-layer code", () => {
 });
 
 test("media port range: even RTP port + next for RTCP, round robin, EADDRINUSE skipped, exhaustion refused", async () => {
-  const r = new MediaPortRange(40001, 40010);
+  const r = new MediaPortRange(40001, 40010, 0);
   assert.equal(r.capacity, 4);
   const a = r.take();
   assert.deepEqual(a, { rtp: 40002, rtcp: 40003 });
@@ -134,6 +134,14 @@ test("media port range: even RTP port + next for RTCP, round robin, EADDRINUSE s
   r.release(40002);
   assert.deepEqual(r.take(), { rtp: 40002, rtcp: 40003 });
   assert.throws(() => new MediaPortRange(5000, 5000), (e: unknown) => (e as { code?: string }).code === "ERR_GATEWAY_MEDIA_PORTS");
+  // By default the walk starts at a random pair of the range, so gateways sharing a range spread out.
+  const starts = new Set<number>();
+  for (let i = 0; i < 64; i++) {
+    const p = new MediaPortRange(20000, 29999).take();
+    assert.ok(p.rtp % 2 === 0 && p.rtp >= 20000 && p.rtcp <= 29999 && p.rtcp === p.rtp + 1);
+    starts.add(p.rtp);
+  }
+  assert.ok(starts.size > 32, `random first pairs: ${starts.size} distinct of 64`);
 });
 
 test("logger: one JSON object per line, text lines, levels; key material never written", () => {

@@ -13,18 +13,10 @@
 //   ERR_SRTP_ARG         another argument is out of range (profile, window, MKI length...)
 //   ERR_SRTP_CLOSED      the context was closed
 import { GwsdkError } from "../errors.js";
+import type { SrtpProfileName } from "../srtp/profiles.js";
 
-export type SrtpProfile =
-  | "AES_CM_128_HMAC_SHA1_80"
-  | "AES_CM_128_HMAC_SHA1_32"
-  | "AES_192_CM_HMAC_SHA1_80"
-  | "AES_192_CM_HMAC_SHA1_32"
-  | "AES_256_CM_HMAC_SHA1_80"
-  | "AES_256_CM_HMAC_SHA1_32"
-  | "AEAD_AES_128_GCM"
-  | "AEAD_AES_256_GCM"
-  | "NULL_HMAC_SHA1_80"
-  | "NULL_HMAC_SHA1_32";
+/** The SDES crypto-suite names; the closed table lives in host/srtp/profiles.ts. */
+export type SrtpProfile = SrtpProfileName;
 
 export interface SrtpKey {
   masterKey: Uint8Array;

@@ -18,6 +18,7 @@ import { buildImage } from "../../../host/image/build.js";
 import { createDemoCa, demoKey, issuePoolCertificate, signGatewayCsr, type DemoCa } from "../../../host/sim/demo-pki.js";
 import { SIM_NAMES } from "../../../host/sim/state.js";
 import { MediationPool } from "../../../host/sim/mediation/pool.js";
+import { jsonOf } from "./json-schemas.js";
 import type { PeerCall } from "../../../host/sim/mediation/peer.js";
 
 const CLI = join(REPO_ROOT, "dist", "host", "cli", "main.js");
@@ -72,7 +73,7 @@ test("flash → boot installs the image's trust anchor; image run enrols the dev
   // Flash: the boot self-tests the slot and installs trust/enterprise-root.pem into DEVICE/data/store.
   let r = gwsdk(["image", "flash", image, "--device", device, "--pubkey", pubPem, "--json"]);
   assert.equal(r.status, 0, r.stderr + r.stdout);
-  let j = JSON.parse(r.stdout);
+  let j = jsonOf("image-flash", r.stdout);
   assert.equal(j.booted, true);
   assert.deepEqual(j.trust, { installed: 1, alreadyTrusted: 0, skipped: 0, failed: [] }, r.stdout);
   assert.ok(existsSync(join(device, "data", "store")), "the store lives in the data partition");
@@ -97,7 +98,13 @@ test("flash → boot installs the image's trust anchor; image run enrols the dev
   // A second boot (power cycle): nothing is installed twice.
   r = gwsdk(["image", "boot", "--device", device, "--json"]);
   assert.equal(r.status, 0, r.stderr);
-  assert.deepEqual(JSON.parse(r.stdout).trust, { installed: 0, alreadyTrusted: 0, skipped: 1, failed: [] });
+  assert.deepEqual(jsonOf("image-boot", r.stdout).trust, { installed: 0, alreadyTrusted: 0, skipped: 1, failed: [] });
+  // install-trust by hand (what boot runs in the slot's host) reports the same, per anchor.
+  r = gwsdk(["image", "install-trust", "--device", device, "--json"]);
+  assert.equal(r.status, 0, r.stderr);
+  const it = jsonOf<{ installed: unknown[]; skipped: { sha256: string; part: string }[] }>("image-install-trust", r.stdout);
+  assert.equal(it.installed.length, 0);
+  assert.deepEqual(it.skipped.map((a) => [a.sha256, a.part]), [[fingerprint(ca.cert.pem), "trust/enterprise-root.pem"]]);
   r = onDevice("cert", "trust", "list", "--json");
   let anchors = (JSON.parse(r.stdout).anchors as { fingerprintSha256: string }[]).map((a) => a.fingerprintSha256);
   assert.deepEqual(anchors.sort(), [fingerprint(ca.cert.pem), fingerprint(other.cert.pem)].sort());
@@ -187,8 +194,8 @@ test("flash → boot installs the image's trust anchor; image run enrols the dev
   assert.equal(r.status, 0, r.stderr);
   r = gwsdk(["image", "boot", "--device", device, "--json"]);
   assert.equal(r.status, 0, r.stderr);
-  j = JSON.parse(r.stdout);
-  assert.equal(j.trust.installed, 0);
+  j = jsonOf("image-boot", r.stdout);
+  assert.equal((j.trust as { installed: number }).installed, 0);
   r = onDevice("cert", "trust", "list", "--json");
   anchors = (JSON.parse(r.stdout).anchors as { fingerprintSha256: string }[]).map((a) => a.fingerprintSha256);
   assert.deepEqual(anchors, [fingerprint(other.cert.pem)]);

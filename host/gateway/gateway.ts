@@ -426,7 +426,14 @@ export class Gateway extends EventEmitter<GatewayEvents> {
 
   /** Call records are made only with a stream slot taken (StreamSlots.tryTake); finish() gives it back. */
   private newRecord(direction: CallDirection, from: string, to: string, member: string | null): GatewayCallRecord {
-    const r: GatewayCallRecord = { id: `c${++this.callSeq}`, direction, from, to, member, startedAt: new Date(), outcome: "active", pstn: this.pstnFor(direction, from, to), srtp: null, holdsStreamSlot: true };
+    let pstn: PstnPort;
+    try {
+      pstn = this.pstnFor(direction, from, to);
+    } catch (e) {
+      this.streams.release(); // no record holds the slot taken for this call
+      throw e;
+    }
+    const r: GatewayCallRecord = { id: `c${++this.callSeq}`, direction, from, to, member, startedAt: new Date(), outcome: "active", pstn, srtp: null, holdsStreamSlot: true };
     this.callRecords.push(r);
     return r;
   }

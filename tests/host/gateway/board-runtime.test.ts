@@ -119,6 +119,26 @@ test("constrained board: scalar core in a 1 MiB arena; calls admitted only while
   assert.equal(gw.streams.inUse, 0, "every slot returned when the calls ended");
 });
 
+test("a call that cannot be set up gives its stream slot back", async () => {
+  const board = loadBoard("constrained");
+  const config = resolveConfig(board, configDoc());
+  const gw = await Gateway.start({
+    board,
+    config,
+    deviceKey: new FileDeviceKey(join(state.dir, "device.key")),
+    // The PSTN side refuses every call (a line fault): each place() fails after its slot was taken.
+    pstn: () => {
+      throw new Error("no PSTN line");
+    },
+  });
+  try {
+    for (let i = 0; i < board.core.streamSlots + 1; i++) await assert.rejects(gw.place("+14255550300", "+12065550100"), /no PSTN line/);
+    assert.equal(gw.streams.inUse, 0, "past the 8 slots, still refused for the line fault, not for slots");
+  } finally {
+    await gw.stop();
+  }
+});
+
 test("a secure-element board without its vendor module is refused with a typed error naming the fix", async () => {
   const board = loadBoard("constrained");
   const config = resolveConfig(board, configDoc());

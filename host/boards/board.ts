@@ -1,10 +1,11 @@
 // Board definitions: one JSON file per board in boards/, validated against boards/board.schema.json
 // (ajv); a board may extend another and override fields. loadBoard() returns the resolved board.
 import { readFileSync, existsSync } from "node:fs";
-import { join, isAbsolute, resolve } from "node:path";
+import { dirname, join, isAbsolute, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Ajv, type ErrorObject } from "ajv";
 import { GwsdkError } from "../errors.js";
+import { imagePartPath, runningFromImage } from "../image/slot-layout.js";
 
 export class BoardError extends GwsdkError {
   /** JSON pointer of the offending field, when known. */
@@ -29,7 +30,7 @@ export interface Board {
   cpu: { arch: string; cores: number; runtime: "node" | "c-host" };
   core: { simd: boolean; variant: CoreVariantChoice; arenaBytes: number; streamSlots: number; mediaWorkers: number };
   storage: { kind: "file" | "custom"; path?: string; module?: string };
-  deviceKey: { source: "file" | "secureElement" | "derived"; path?: string; rotatable?: boolean };
+  deviceKey: { source: "file" | "secureElement" | "derived"; path?: string; rotatable?: boolean; module?: string };
   entropy: { source: "os" | "hardware" };
   time: { source: "system" | "ntp" | "rtc"; beforeClockSet: "refuseTls" | "warn" };
   tls: { profile: "sfb" | "strict"; fips: boolean; versions: ("TLSv1.3" | "TLSv1.2")[]; legacyCbc: boolean; handshakeTimeoutMs: number };
@@ -47,10 +48,24 @@ export function boardsDir(): string {
   return fileURLToPath(new URL("../../../boards/", import.meta.url));
 }
 
+/** The board schema: beside the boards, or (firmware image) the slot's schemas/board.schema.json part. */
+export function boardSchemaPath(dir = boardsDir()): string {
+  const beside = join(dir, "board.schema.json");
+  if (existsSync(beside)) return beside;
+  return imagePartPath("schemas/board.schema.json") ?? beside;
+}
+
 let validateFn: ReturnType<Ajv["compile"]> | undefined;
 function validator(dir: string): ReturnType<Ajv["compile"]> {
   if (!validateFn) {
-    const schema = JSON.parse(readFileSync(join(dir, "board.schema.json"), "utf8")) as Record<string, unknown>;
+    const path = boardSchemaPath(dir);
+    let text: string;
+    try {
+      text = readFileSync(path, "utf8");
+    } catch (e) {
+      throw new BoardError("ERR_BOARD_SCHEMA", `the board schema is missing (${path})${runningFromImage() ? ": this firmware image lacks its schemas/board.schema.json part" : ""}`, { file: path });
+    }
+    const schema = JSON.parse(text) as Record<string, unknown>;
     const ajv = new Ajv({ allErrors: true, strict: true });
     validateFn = ajv.compile(schema);
   }
@@ -109,12 +124,66 @@ export function mergeFields(base: Record<string, unknown>, over: Record<string, 
   return out;
 }
 
+/** The board file a firmware image carries (its slot's board.json), when running from an image. */
+export function imageBoardPath(): string | undefined {
+  return imagePartPath("board.json");
+}
+
+function checkSections(merged: Record<string, unknown>): Board {
+  for (const s of REQUIRED_SECTIONS) {
+    if (!isPlainObject(merged[s])) throw new BoardError("ERR_BOARD_INCOMPLETE", `board "${String(merged.id)}" has no "${s}" section (nor does any board it extends)`, { field: `/${s}` });
+  }
+  const b = merged as unknown as Board;
+  if (b.media.portMin > b.media.portMax) throw new BoardError("ERR_BOARD_INVALID", `board "${b.id}": field /media/portMin is above /media/portMax`, { field: "/media/portMin" });
+  return b;
+}
+
 /**
- * Loads a board by id (from boards/) or by path to a JSON file, resolving `extends`.
- * Errors: ERR_BOARD_NOT_FOUND, ERR_BOARD_PARSE, ERR_BOARD_INVALID (naming the field), ERR_BOARD_CYCLE,
- * ERR_BOARD_INCOMPLETE (a section missing after merging).
+ * Loads a resolved board (extends already merged, with its `lineage`), as `gwsdk image build` writes
+ * it into an image's board.json. Validated against the board schema like any board file.
  */
-export function loadBoard(idOrPath = "sim", dir = boardsDir()): Board {
+export function loadResolvedBoard(path: string, dir = boardsDir()): Board {
+  const raw = (() => {
+    let text: string;
+    try {
+      text = readFileSync(path, "utf8");
+    } catch {
+      throw new BoardError("ERR_BOARD_NOT_FOUND", `no board file ${path}`, { file: path });
+    }
+    try {
+      return JSON.parse(text) as unknown;
+    } catch (e) {
+      throw new BoardError("ERR_BOARD_PARSE", `${path}: not valid JSON: ${(e as Error).message}`, { file: path });
+    }
+  })();
+  if (!isPlainObject(raw)) throw new BoardError("ERR_BOARD_INVALID", `${path}: a board is a JSON object`, { file: path, field: "/" });
+  const { lineage, ...doc } = raw;
+  if (!Array.isArray(lineage) || !lineage.every((x) => typeof x === "string")) {
+    throw new BoardError("ERR_BOARD_INVALID", `${path}: field /lineage: a resolved board lists the boards it was merged from`, { file: path, field: "/lineage" });
+  }
+  if ("extends" in doc) throw new BoardError("ERR_BOARD_INVALID", `${path}: field /extends: a resolved board extends nothing`, { file: path, field: "/extends" });
+  validateBoardDocument(doc, path, dir);
+  return checkSections({ ...doc, lineage });
+}
+
+/**
+ * Loads a board by id (from boards/) or by path to a JSON file, resolving `extends`. Without an id:
+ * the `sim` board, or — in a firmware image — the image's own board (its slot's board.json), which is
+ * also what the image's board id names. An image carries no other board ids; a board file path still
+ * works (its `extends` resolve beside it).
+ * Errors: ERR_BOARD_NOT_FOUND, ERR_BOARD_PARSE, ERR_BOARD_INVALID (naming the field), ERR_BOARD_CYCLE,
+ * ERR_BOARD_INCOMPLETE (a section missing after merging), ERR_BOARD_SCHEMA (no schema).
+ */
+export function loadBoard(idOrPath?: string, dir = boardsDir()): Board {
+  const isPath = idOrPath !== undefined && (idOrPath.endsWith(".json") || idOrPath.includes("/"));
+  const imageBoard = imageBoardPath();
+  if (imageBoard && !isPath) {
+    const b = loadResolvedBoard(imageBoard, dir);
+    if (idOrPath === undefined || idOrPath === b.id) return b;
+    throw new BoardError("ERR_BOARD_NOT_FOUND", `no board "${idOrPath}": this firmware image carries board "${b.id}" only (${imageBoard}); give a board file path to use another`, { file: imageBoard });
+  }
+  if (imageBoard && isPath) dir = dirname(isAbsolute(idOrPath!) ? idOrPath! : resolve(idOrPath!));
+  idOrPath ??= "sim";
   const seen: string[] = [];
   const chain: Record<string, unknown>[] = [];
   let ref: string | undefined = idOrPath;
@@ -141,10 +210,5 @@ export function loadBoard(idOrPath = "sim", dir = boardsDir()): Board {
   merged.lineage = chain.map((d) => d.id as string);
   delete merged.extends;
   delete merged.$schema;
-  for (const s of REQUIRED_SECTIONS) {
-    if (!isPlainObject(merged[s])) throw new BoardError("ERR_BOARD_INCOMPLETE", `board "${String(merged.id)}" has no "${s}" section (nor does any board it extends)`, { field: `/${s}` });
-  }
-  const b = merged as unknown as Board;
-  if (b.media.portMin > b.media.portMax) throw new BoardError("ERR_BOARD_INVALID", `board "${b.id}": field /media/portMin is above /media/portMax`, { field: "/media/portMin" });
-  return b;
+  return checkSections(merged);
 }

@@ -11,7 +11,7 @@ const USAGE = `usage: gwsdk <command> [options]
 
 commands:
   selftest [--variant simd|scalar]   load the core, run its power-on self-test, print a report
-  image build|verify|flash|boot|status   signed firmware images and A/B slots
+  image build|verify|flash|boot|status|run   signed firmware images, A/B slots, running the active slot
   sim [options]                      the desktop simulator: Mediation pool + gateway, calls both ways, report
   gateway --board NAME --config FILE run the gateway (MTLS to the Mediation pool, SRTP calls) until stopped
   cert <command>                     gateway certificates: keys, CSRs, chains, trust store, CRLs

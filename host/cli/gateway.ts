@@ -15,7 +15,7 @@ Runs the gateway: listens for the Mediation Server (MTLS), connects to the pool 
 OPTIONS health, failover), answers and places calls with SDES-keyed SRTP. Stops on Ctrl-C/SIGTERM.
 
 options:
-  --board NAME|FILE        board definition (default sim)
+  --board NAME|FILE        board definition (default sim; run from a firmware image: the image's board)
   --config FILE            deployment config (JSON, docs/schemas/gateway-config.schema.json)
   --log-format text|json   override the config's log.format (json: one object per line)
   --log-level LEVEL        override the config's log.level
@@ -69,7 +69,7 @@ export async function gatewayCommand(argv: string[]): Promise<number> {
     process.stderr.write("gwsdk gateway: --call-duration must be a positive number of seconds\n");
     return 2;
   }
-  const board = loadBoard(v.board ?? "sim");
+  const board = loadBoard(v.board);
   const config = resolveConfig(board, readConfigFile(v.config));
   if (v["log-format"] !== undefined) {
     if (v["log-format"] !== "text" && v["log-format"] !== "json") {

@@ -1,9 +1,11 @@
-// gwsdk image build|verify|flash|boot — signed firmware images and A/B slot installation.
+// gwsdk image build|verify|flash|boot|status|run|install-trust — signed firmware images, A/B slot
+// installation, and running the active slot's host (docs/images.md).
 import { parseArgs } from "node:util";
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { verifyImage } from "../image/verify.js";
 import { loadVerifyKey } from "../image/sign.js";
-import { flashImage, bootDevice, readBootRecord } from "../image/flash.js";
+import { flashImage, bootDevice, readBootRecord, type FlashResult } from "../image/flash.js";
 import { ImageError } from "../image/format.js";
 
 const USAGE = `usage:
@@ -12,10 +14,22 @@ const USAGE = `usage:
   gwsdk image flash FILE --device DIR [--pubkey KEY] [--allow-downgrade] [--json]
   gwsdk image boot --device DIR [--json]
   gwsdk image status --device DIR [--json]
+  gwsdk image run --device DIR -- <gwsdk command and options>
+      runs the active slot's own host (e.g. "-- gateway --config /etc/gwsdk/gateway.json",
+      "-- cert list") with the device's data partition as its state: what a device's init system starts
+  gwsdk image install-trust --device DIR [--json]
+      installs the active slot's trust/*.pem anchors into the device's store (boot does this once)
 `;
 
 function out(json: boolean, obj: unknown, text: string): void {
   process.stdout.write(json ? JSON.stringify(obj, null, 2) + "\n" : text.endsWith("\n") ? text : text + "\n");
+}
+
+function trustText(r: FlashResult): string {
+  if (r.trustError) return `\nwarning: the image's trust anchors could not be installed (retried at the next boot): ${r.trustError}`;
+  if (!r.trust) return "";
+  const t = r.trust;
+  return `\ntrust anchors: ${t.installed} installed, ${t.alreadyTrusted} already trusted, ${t.skipped} from an earlier boot` + t.failed.map((f) => `\nwarning: ${f.part}: ${f.code}: ${f.message}`).join("");
 }
 
 function readImageFile(path: string): Uint8Array {
@@ -27,7 +41,11 @@ function readImageFile(path: string): Uint8Array {
 }
 
 export async function imageCommand(argv: string[]): Promise<number> {
-  const [sub, ...rest] = argv;
+  const [sub, ...all] = argv;
+  // `run` passes everything after "--" to the slot's host untouched.
+  const dashes = all.indexOf("--");
+  const rest = sub === "run" && dashes >= 0 ? all.slice(0, dashes) : all;
+  const passThrough = sub === "run" && dashes >= 0 ? all.slice(dashes + 1) : [];
   let parsed;
   try {
     parsed = parseArgs({
@@ -68,7 +86,7 @@ export async function imageCommand(argv: string[]): Promise<number> {
       out(json, { ok: true, file: v.out, size: bytes.length, manifest }, [
         `image ${v.out}: ${bytes.length} bytes, board ${manifest.boardId}, image version ${manifest.imageVersion}, SDK ${manifest.sdkVersion}`,
         `signed ${manifest.signature.algorithm} by key ${manifest.signature.keyId.slice(0, 16)}…`,
-        ...manifest.parts.map((p) => `  ${p.name.padEnd(22)} ${String(p.size).padStart(9)}  sha256 ${p.sha256}`),
+        ...manifest.parts.map((p) => `  ${p.name.padEnd(36)} ${String(p.size).padStart(9)}  sha256 ${p.sha256}`),
       ].join("\n"));
       return 0;
     }
@@ -84,15 +102,39 @@ export async function imageCommand(argv: string[]): Promise<number> {
       if (!v.device || !file) break;
       const r = flashImage({ image: readImageFile(file), device: v.device, ...(v.pubkey ? { pubkey: loadVerifyKey(v.pubkey) } : {}), allowDowngrade: v["allow-downgrade"] === true });
       out(json, { ok: r.booted, ...r }, r.booted
-        ? `flashed slot ${r.slot}, booted: self-test passed; slot ${r.slot} is active (image version ${r.imageVersion})`
+        ? `flashed slot ${r.slot}, booted: self-test passed; slot ${r.slot} is active (image version ${r.imageVersion})${trustText(r)}`
         : `flashed slot ${r.slot}, but its boot self-test FAILED; ${r.rolledBack ? `rolled back to slot ${r.active}` : "no good slot to roll back to"}\n${r.bootLog ?? ""}`);
       return r.booted ? 0 : 1;
     }
     case "boot": {
       if (!v.device) break;
       const r = bootDevice(v.device);
-      out(json, { ok: r.booted, ...r }, r.booted ? `slot ${r.slot} booted (self-test passed)` : `slot ${r.slot} failed its self-test; ${r.rolledBack ? `rolled back to slot ${r.active}` : "no good slot left"}`);
+      out(json, { ok: r.booted, ...r }, r.booted ? `slot ${r.slot} booted (self-test passed)${trustText(r)}` : `slot ${r.slot} failed its self-test; ${r.rolledBack ? `rolled back to slot ${r.active}` : "no good slot left"}`);
       return r.booted ? 0 : 1;
+    }
+    case "run": {
+      if (!v.device || dashes < 0 || parsed.positionals.length > 0) break;
+      const { runSlot } = await import("../image/run.js");
+      return runSlot(v.device, passThrough);
+    }
+    case "install-trust": {
+      if (!v.device) break;
+      const [{ installImageTrust }, { loadResolvedBoard }, { imageSlotDir }] = await Promise.all([import("../image/trust.js"), import("../boards/board.js"), import("../image/slot-layout.js")]);
+      // From a slot's own host: its slot; from a workstation: the device's active slot.
+      let slotDir = imageSlotDir();
+      if (!slotDir) {
+        const active = readBootRecord(v.device).active;
+        if (!active) throw new ImageError("ERR_IMAGE_DEVICE", "the device has no active slot; flash an image first");
+        slotDir = join(v.device, `slot-${active}`);
+      }
+      const board = loadResolvedBoard(join(slotDir, "board.json"), join(slotDir, "schemas"));
+      const r = await installImageTrust({ slotDir, dataDir: join(v.device, "data"), board });
+      out(json, r, [
+        `store ${r.store}: ${r.installed.length} trust anchor(s) installed, ${r.alreadyTrusted.length} already trusted, ${r.skipped.length} installed by an earlier boot (left as they are)`,
+        ...r.installed.map((a) => `  installed ${a.subject} (${a.part}) sha256 ${a.sha256}`),
+        ...r.failed.map((f) => `  FAILED ${f.part}: ${f.code}: ${f.message}`),
+      ].join("\n"));
+      return r.failed.length ? 1 : 0;
     }
     case "status": {
       if (!v.device) break;

@@ -1,6 +1,7 @@
 // A small allocator over the core's arena (linear memory above the core's static data). The core
 // never allocates: the host places contexts and I/O buffers here. First fit over an address-ordered
-// free list with coalescing; freed blocks are zeroed (they may have held keys).
+// free list with coalescing; freed blocks are zeroed (they may have held keys). [base, end) may be
+// less than the core's whole arena: a board caps what the host may use (LoadCoreOptions.arenaBytes).
 import { CoreError } from "../errors.js";
 
 interface Block {
@@ -43,7 +44,7 @@ export class Arena {
       this.mem().fill(0, start, start + want);
       return start;
     }
-    throw new CoreError("ERR_CORE_ARENA_FULL", `the core's arena has no free block of ${size} bytes`);
+    throw new CoreError("ERR_CORE_ARENA_FULL", `the core's arena has no free block of ${size} bytes (${this.inUse} of ${this.size} bytes in use)`);
   }
 
   /** Frees a block from alloc(), zeroing it first. Freeing an unknown pointer is an error. */
@@ -66,6 +67,11 @@ export class Arena {
       prev.size += this.free[i]!.size;
       this.free.splice(i, 1);
     }
+  }
+
+  /** Bytes this allocator manages (end - base): the board's cap, or the whole arena. */
+  get size(): number {
+    return this.end - this.base;
   }
 
   /** Size of an allocated block (rounded up), or undefined. */

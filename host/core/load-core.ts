@@ -8,6 +8,7 @@ import { Arena } from "./arena.js";
 import { statusInfo } from "./status.js";
 import { CoreCrypto } from "./crypto/index.js";
 import { SrtpApi } from "../srtp/index.js";
+import { imageSlotDir } from "../image/slot-layout.js";
 
 export type CoreVariant = "simd" | "scalar";
 
@@ -18,6 +19,13 @@ export interface LoadCoreOptions {
   wasm?: string | Uint8Array;
   /** Skip the power-on self-test (only for the conformance kit examining broken builds). */
   skipSelfTest?: boolean;
+  /**
+   * Caps the host's arena allocator at this many bytes (a board's `core.arenaBytes`): contexts, keys
+   * and packet buffers this host places in the core never take more. The module's linear memory stays
+   * what the build declares (32 MiB, initial = maximum); a cap above the arena the build has is the
+   * whole arena. Default: the whole arena. At least 4096.
+   */
+  arenaBytes?: number;
 }
 
 /** A core export: integer arguments in, an integer (length or negative status) out. */
@@ -30,12 +38,13 @@ export interface CoreExports {
 }
 
 /**
- * Where the shipped builds live: relative to this module (dist/host/core/ → build/), or in the
- * directory named by GWSDK_CORE_DIR (set by a firmware image's boot script to its slot directory).
+ * Where the shipped builds live: relative to this module (dist/host/core/ → build/), in the
+ * directory named by GWSDK_CORE_DIR (set by `gwsdk image boot|run` to the slot directory), or — for
+ * the host bundled into a firmware image — beside the bundle in its slot.
  */
 export function shippedCorePath(variant: CoreVariant | "debug"): string {
   const file = variant === "simd" ? "core.wasm" : variant === "scalar" ? "core-scalar.wasm" : "core-debug.wasm";
-  const dir = process.env.GWSDK_CORE_DIR;
+  const dir = process.env.GWSDK_CORE_DIR || imageSlotDir();
   if (dir) return join(dir, file);
   return fileURLToPath(new URL(`../../../build/${file}`, import.meta.url));
 }
@@ -67,20 +76,23 @@ export class Core {
   readonly exports: CoreExports;
   readonly memory: WebAssembly.Memory;
   readonly arena: Arena;
+  /** Bytes of arena the build has (arena_end - arena_base); `arena` may be capped below it (LoadCoreOptions.arenaBytes). */
+  readonly arenaCapacity: number;
   /** Typed wrappers over the crypto primitives. */
   readonly crypto: CoreCrypto;
   /** The SRTP/SRTCP engine (docs/api.md "SRTP"). */
   readonly srtp: SrtpApi;
   private view: Uint8Array;
 
-  constructor(exports: CoreExports, variant: CoreVariant | "custom") {
+  constructor(exports: CoreExports, variant: CoreVariant | "custom", o: { arenaBytes?: number } = {}) {
     this.exports = exports;
     this.variant = variant;
     this.memory = exports.memory;
     this.view = new Uint8Array(this.memory.buffer);
     const base = this.fn("arena_base")();
     const end = this.fn("arena_end")();
-    this.arena = new Arena(() => this.u8, base, end);
+    this.arenaCapacity = end - base;
+    this.arena = new Arena(() => this.u8, base, o.arenaBytes !== undefined ? Math.min(end, base + o.arenaBytes) : end);
     this.crypto = new CoreCrypto(this);
     this.srtp = new SrtpApi(this);
   }
@@ -156,6 +168,8 @@ export function coreStatusError(status: number, where: string): CoreError {
 
 /** Loads a core build, runs its self-test (unless skipSelfTest), and returns a Core. */
 export async function loadCore(options: LoadCoreOptions = {}): Promise<Core> {
+  const cap = options.arenaBytes;
+  if (cap !== undefined && (!Number.isSafeInteger(cap) || cap < 4096)) throw new CoreError("ERR_CORE_ARG", `arenaBytes must be an integer of at least 4096, not ${String(cap)}`);
   let bytes: Uint8Array;
   let variant: CoreVariant | "custom";
   if (options.wasm !== undefined) {
@@ -193,7 +207,7 @@ export async function loadCore(options: LoadCoreOptions = {}): Promise<Core> {
   for (const name of ["arena_base", "arena_end", "selftest"]) {
     if (typeof exports[name] !== "function") throw new CoreError("ERR_CORE_LOAD", `the core lacks the required export "${name}"`);
   }
-  const core = new Core(exports, variant);
+  const core = new Core(exports, variant, cap !== undefined ? { arenaBytes: cap } : {});
   if (!options.skipSelfTest) core.selfTest();
   return core;
 }

@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { Ajv, type ErrorObject } from "ajv";
 import { GwsdkError } from "../errors.js";
 import type { Board, SrtpMode } from "../boards/board.js";
+import { defaultStateDir, imagePartPath, runningFromImage } from "../image/slot-layout.js";
 
 export class ConfigError extends GwsdkError {
   readonly field?: string;
@@ -34,11 +35,22 @@ export interface GatewayConfig {
   log: { format: "text" | "json"; level: "debug" | "info" | "warn" | "error" };
 }
 
+/** The config schema: docs/schemas/, or (firmware image) the slot's schemas/gateway-config.schema.json part. */
+export function configSchemaPath(): string {
+  return imagePartPath("schemas/gateway-config.schema.json") ?? fileURLToPath(new URL("../../../docs/schemas/gateway-config.schema.json", import.meta.url));
+}
+
 let validateFn: ReturnType<Ajv["compile"]> | undefined;
 function validator(): ReturnType<Ajv["compile"]> {
   if (!validateFn) {
-    const path = fileURLToPath(new URL("../../../docs/schemas/gateway-config.schema.json", import.meta.url));
-    const schema = JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
+    const path = configSchemaPath();
+    let text: string;
+    try {
+      text = readFileSync(path, "utf8");
+    } catch (e) {
+      throw new ConfigError("ERR_CONFIG_SCHEMA", `the gateway config schema is missing (${path})${runningFromImage() ? ": this firmware image lacks its schemas/gateway-config.schema.json part" : ""}: ${(e as Error).message}`);
+    }
+    const schema = JSON.parse(text) as Record<string, unknown>;
     validateFn = new Ajv({ allErrors: true, strict: false }).compile(schema);
   }
   return validateFn;
@@ -84,8 +96,11 @@ export function readConfigFile(path: string): Record<string, unknown> {
   return validateConfigDocument(doc, path);
 }
 
-/** Applies a validated config over the board's defaults. */
-export function resolveConfig(board: Board, doc: Record<string, unknown>, stateDir = ".gwsdk/" + board.id): GatewayConfig {
+/**
+ * Applies a validated config over the board's defaults. A relative board storage.path resolves
+ * against stateDir: `.gwsdk/<board>` on a workstation, DEVICE/data in a firmware image.
+ */
+export function resolveConfig(board: Board, doc: Record<string, unknown>, stateDir = defaultStateDir(board.id)): GatewayConfig {
   const d = doc as {
     fqdn: string; store?: string; identity?: string; listen?: { host?: string; port?: number };
     pool: { fqdn: string; port?: number; members?: PoolMember[]; hosts?: Record<string, string[]> };

@@ -7,6 +7,7 @@ export type GatewayErrorCode =
   | "ERR_GATEWAY_STATE"
   | "ERR_GATEWAY_MEDIA_PORTS"
   | "ERR_GATEWAY_CALL_LIMIT"
+  | "ERR_GATEWAY_STREAM_SLOTS"
   | "ERR_GATEWAY_RESOLVE";
 
 export class GatewayError extends GwsdkError {

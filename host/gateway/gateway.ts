@@ -11,9 +11,13 @@
 // outcome "media-timeout" (the Mediation Server does the same with RTCPActiveCalls).
 import { EventEmitter } from "node:events";
 import { isIP } from "node:net";
+import { dirname, resolve } from "node:path";
 import type { Board } from "../boards/board.js";
+import { coreOptionsFor } from "../boards/board-core.js";
+import { openBoardDeviceKey } from "../boards/device-key-source.js";
 import { loadCore, type Core } from "../core/load-core.js";
 import { CertStore, type CertSummary } from "../certs/cert-store.js";
+import type { DeviceKey } from "../certs/device-key.js";
 import { GatewayCall } from "../media/gateway-call.js";
 import { SimPstnPort, ToneSource, type PstnPort } from "../media/pstn.js";
 import type { MediaStats, MediaTapPacket } from "../media/session.js";
@@ -30,6 +34,7 @@ import { GatewayError } from "./errors.js";
 import { Logger, silentLogger } from "./log.js";
 import { MediaPortRange } from "./media-ports.js";
 import { CoreSrtpProvider } from "./srtp-provider.js";
+import { StreamSlots } from "./stream-slots.js";
 import { GatewayTls, type TlsLinkInfo } from "./tls-link.js";
 
 export type CallDirection = "inbound" | "outbound";
@@ -39,8 +44,22 @@ export interface GatewayOptions {
   board: Board;
   config: GatewayConfig;
   logger?: Logger;
-  /** The core to run on (default: loaded per the board's core.variant, with its self-test). */
+  /**
+   * The core to run on (default: loaded per the board's core.variant, with its self-test, its
+   * arena capped at the board's core.arenaBytes).
+   */
   core?: Core;
+  /**
+   * The key the certificate store is sealed under (default: the board's deviceKey source, paths
+   * relative to the store's parent directory; host/boards/device-key-source.ts).
+   */
+  deviceKey?: DeviceKey;
+  /**
+   * The clock certificates are checked against (default: the system clock), and the lower bound of a
+   * believable clock (default SDK_BUILD_DATE). What a clock below it does is the board's
+   * time.beforeClockSet.
+   */
+  clock?: { now?: () => Date; buildDate?: Date };
   /** The PSTN side of a call (default: the sim board's SimPstnPort playing a 1004 Hz test tone). */
   pstn?: (c: { direction: CallDirection; from: string; to: string }) => PstnPort;
   /** Debugging: TLS secrets as SSLKEYLOGFILE lines (refused in FIPS mode). */
@@ -73,6 +92,8 @@ export interface GatewayCallRecord {
   /** The last statistics (kept after the call ended). */
   stats?: MediaStats;
   srtp: { profile: SrtpProfile; txMki: string | null; lastRxForm: string } | null;
+  /** Holds one SRTP stream slot each way (board core.streamSlots) until it ends. */
+  holdsStreamSlot: boolean;
 }
 
 export interface GatewayLinkRecord {
@@ -124,6 +145,8 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   endpoint!: SipEndpoint;
   readonly store: CertStore;
   readonly srtp: CoreSrtpProvider;
+  /** SRTP stream slots per direction (board core.streamSlots): one per active call each way. */
+  readonly streams: StreamSlots;
   private readonly tls: GatewayTls;
   private server: MtlsServer | undefined;
   private readonly ports: MediaPortRange;
@@ -152,7 +175,9 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     this.selfTestMs = selfTestMs;
     this.store = store;
     this.log = o.logger ?? silentLogger;
-    this.srtp = new CoreSrtpProvider(core);
+    this.streams = new StreamSlots(o.board.core.streamSlots);
+    // Each SRTP session tracks up to 8 SSRCs (one per direction, more after re-INVITEs), never more than the board's slots.
+    this.srtp = new CoreSrtpProvider(core, { maxStreams: Math.min(8, o.board.core.streamSlots) });
     this.ports = new MediaPortRange(o.config.media.portMin, o.config.media.portMax);
     const c = o.config;
     this.tls = new GatewayTls({
@@ -160,6 +185,9 @@ export class Gateway extends EventEmitter<GatewayEvents> {
       identity: c.identity,
       policy: { profile: c.tls.profile, versions: c.tls.versions, fips: c.tls.fips, legacyCbc: c.tls.legacyCbc, handshakeTimeoutMs: c.tls.handshakeTimeoutMs },
       core,
+      beforeClockSet: o.board.time.beforeClockSet,
+      ...(o.clock?.now ? { now: o.clock.now } : {}),
+      ...(o.clock?.buildDate ? { buildDate: o.clock.buildDate } : {}),
       ...(o.keylog ? { keylog: o.keylog } : {}),
     });
   }
@@ -204,15 +232,16 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     let selfTestMs = 0;
     if (!core) {
       const t0 = performance.now();
-      // "auto": the SIMD build where the board has SIMD and the runtime validates it, else scalar.
-      const v = o.board.core.variant;
-      core = await loadCore(v === "auto" ? (o.board.core.simd ? {} : { variant: "scalar" }) : { variant: v });
+      // The board's build (variant/simd), its arena capped at core.arenaBytes.
+      core = await loadCore(coreOptionsFor(o.board));
       selfTestMs = performance.now() - t0;
     }
-    log.info("core.ready", { variant: core.variant, selfTest: "passed", ms: Math.round(selfTestMs * 10) / 10, fips: c.tls.fips });
+    log.info("core.ready", { variant: core.variant, selfTest: "passed", ms: Math.round(selfTestMs * 10) / 10, fips: c.tls.fips, arenaBytes: core.arena.size, streamSlots: o.board.core.streamSlots });
+    // The board's device key (file / derived / secure element); paths beside the store.
+    const deviceKey = o.deviceKey ?? (await openBoardDeviceKey(o.board, { stateDir: dirname(resolve(c.store)) }));
     let store: CertStore;
     try {
-      store = await CertStore.open(c.store, { create: false, logger: { warn: (m) => log.warn("store.warning", { msg: m }) } });
+      store = await CertStore.open(c.store, { create: false, deviceKey, logger: { warn: (m) => log.warn("store.warning", { msg: m }) } });
     } catch (e) {
       throw new GatewayError("ERR_GATEWAY_IDENTITY", `cannot open the certificate store ${c.store}: ${(e as Error).message}`, { cause: e });
     }
@@ -334,6 +363,9 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     const rec: GatewayLinkRecord = { id: ++this.linkSeq, direction, remote, localPort: s.localPort, remotePort: s.remotePort, member, state: "up", upSince: new Date(), tls };
     this.linkRecords.push(rec);
     this.log.info("tls.up", { link: rec.id, direction, remote, member, ...(tls ?? {}) });
+    if (tls?.warnings.includes("clock")) {
+      this.log.warn("tls.clock-not-set", { link: rec.id, direction, remote, msg: "the clock is before this software's build date: the peer's certificate was checked as of the build date (board time.beforeClockSet: warn); set the time (NTP)" });
+    }
     this.emit("link", rec);
     conn.on("close", () => {
       rec.state = "down";
@@ -392,8 +424,16 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     };
   }
 
+  /** Call records are made only with a stream slot taken (StreamSlots.tryTake); finish() gives it back. */
   private newRecord(direction: CallDirection, from: string, to: string, member: string | null): GatewayCallRecord {
-    const r: GatewayCallRecord = { id: `c${++this.callSeq}`, direction, from, to, member, startedAt: new Date(), outcome: "active", pstn: this.pstnFor(direction, from, to), srtp: null };
+    let pstn: PstnPort;
+    try {
+      pstn = this.pstnFor(direction, from, to);
+    } catch (e) {
+      this.streams.release(); // no record holds the slot taken for this call
+      throw e;
+    }
+    const r: GatewayCallRecord = { id: `c${++this.callSeq}`, direction, from, to, member, startedAt: new Date(), outcome: "active", pstn, srtp: null, holdsStreamSlot: true };
     this.callRecords.push(r);
     return r;
   }
@@ -430,6 +470,10 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   private async finish(r: GatewayCallRecord, outcome: CallOutcome): Promise<void> {
     if (r.outcome !== "active") return;
     r.outcome = outcome;
+    if (r.holdsStreamSlot) {
+      r.holdsStreamSlot = false;
+      this.streams.release();
+    }
     const call = r.call;
     if (call) {
       r.stats = call.stats();
@@ -471,8 +515,15 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     const to = userPart(req.get("To") ?? "");
     const contact = /^<?sips?:(?:[^@>]*@)?([^:;>]+)(?::(\d+))?/i.exec((req.get("Contact") ?? "").replace(/^[^<]*</, "<"));
     const member = contact ? `${contact[1]}:${contact[2] ?? "5067"}` : null;
-    if (this.stopping || this.activeCalls() >= this.config.limits.maxCalls) {
-      this.log.warn("call.refused", { from, to, member, status: 503, msg: this.stopping ? "the gateway is stopping" : `maxCalls (${this.config.limits.maxCalls}) reached` });
+    const refusal = this.stopping
+      ? "the gateway is stopping"
+      : this.streams.free === 0
+        ? `every SRTP stream slot is in use (board core.streamSlots ${this.streams.slots})`
+        : this.activeCalls() >= this.config.limits.maxCalls
+          ? `maxCalls (${this.config.limits.maxCalls}) reached`
+          : undefined;
+    if (refusal !== undefined || !this.streams.tryTake()) {
+      this.log.warn("call.refused", { from, to, member, status: 503, msg: refusal });
       inc.reject(503);
       return;
     }
@@ -496,7 +547,9 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   /** Places a call towards the pool (failover between members per the SIP layer). */
   async place(to: string, from: string): Promise<GatewayCallRecord> {
     if (this.stopping) throw new GatewayError("ERR_GATEWAY_STATE", "the gateway is stopping");
+    if (this.streams.free === 0) throw new GatewayError("ERR_GATEWAY_STREAM_SLOTS", `every SRTP stream slot is in use (board core.streamSlots ${this.streams.slots})`);
     if (this.activeCalls() >= this.config.limits.maxCalls) throw new GatewayError("ERR_GATEWAY_CALL_LIMIT", `maxCalls (${this.config.limits.maxCalls}) reached`);
+    this.streams.tryTake();
     const r = this.newRecord("outbound", from, to, null);
     this.log.info("call.outgoing", { call: r.id, from, to });
     try {

@@ -20,6 +20,8 @@ export interface TlsLinkInfo {
   /** ISO 8601. */
   peerNotAfter: string | null;
   peerSans: string[];
+  /** Verification warnings of the peer's chain (reasons: "clock" when checked as of the build date, "crlMissing", ...). */
+  warnings: string[];
 }
 
 export interface GatewayTlsOptions {
@@ -28,10 +30,25 @@ export interface GatewayTlsOptions {
   policy: TlsPolicy;
   core: Core;
   keylog?: KeylogSink;
+  /** The board's time.beforeClockSet: a clock before the build date refuses TLS (ERR_TLS_CLOCK) or verifies as of the build date with a warning. */
+  beforeClockSet?: "refuseTls" | "warn";
+  /** The clock certificates are checked against (default: the system clock). */
+  now?: () => Date;
+  /** Lower bound for a believable clock (default SDK_BUILD_DATE). */
+  buildDate?: Date;
 }
 
 export class GatewayTls {
   constructor(private readonly o: GatewayTlsOptions) {}
+
+  /** The options both roles share: clock handling per the board. */
+  private clock(): { beforeClockSet?: "refuseTls" | "warn"; now?: () => Date; buildDate?: Date } {
+    return {
+      ...(this.o.beforeClockSet ? { beforeClockSet: this.o.beforeClockSet } : {}),
+      ...(this.o.now ? { now: this.o.now } : {}),
+      ...(this.o.buildDate ? { buildDate: this.o.buildDate } : {}),
+    };
+  }
 
   /** Our MTLS client to a pool member; `servername` is the member's (or the pool's) FQDN. */
   connect(host: string, port: number, servername: string): Promise<MtlsSocket> {
@@ -43,6 +60,7 @@ export class GatewayTls {
       identity: this.o.identity,
       policy: this.o.policy,
       core: this.o.core,
+      ...this.clock(),
       ...(this.o.keylog ? { keylog: this.o.keylog } : {}),
     });
   }
@@ -62,6 +80,7 @@ export class GatewayTls {
         allowedPeers,
         policy: this.o.policy,
         core: this.o.core,
+        ...this.clock(),
         ...(this.o.keylog ? { keylog: this.o.keylog } : {}),
       },
       onSecure,
@@ -87,6 +106,7 @@ export class GatewayTls {
       peerIssuer: leaf?.issuer ?? null,
       peerNotAfter: leaf ? leaf.notAfter.toISOString() : null,
       peerSans: leaf?.sans ?? [],
+      warnings: s.warnings.map((w) => w.reason),
     };
   }
 }

@@ -4,8 +4,9 @@ import { readFileSync, writeFileSync, existsSync } from "node:fs";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import crypto from "node:crypto";
-import { loadBoard, type Board } from "../boards/board.js";
+import { boardSchemaPath, loadBoard, type Board } from "../boards/board.js";
 import { shippedCorePath } from "../core/load-core.js";
+import { configSchemaPath } from "../gateway/config.js";
 import { encodeImage, ImageError, sha256Hex, type ImageManifest, type ImagePart } from "./format.js";
 import { algorithmFor, keyId, loadSigningKey, signManifest } from "./sign.js";
 
@@ -90,6 +91,9 @@ export async function bundleHost(): Promise<{ script: Uint8Array; inputs: string
     logLevel: "silent",
     // Image building is a workstation task; the device image never runs esbuild.
     external: ["esbuild"],
+    // The bundled host knows it runs from a slot: it finds its board, schemas and cores beside itself
+    // and its state in DEVICE/data (host/image/slot-layout.ts).
+    define: { __GWSDK_IMAGE__: "true" },
   });
   return { script: r.outputFiles[0]!.contents, inputs: Object.keys(r.metafile.inputs) };
 }
@@ -111,6 +115,9 @@ export async function buildImage(p: ImageBuildParams): Promise<{ manifest: Image
   const consoleBundle = join(REPO_ROOT, "dist", "host", "console", "web", "app.bundle.js");
   if (existsSync(consoleBundle)) parts.push({ name: "web/app.bundle.js", bytes: readFileSync(consoleBundle) });
   parts.push({ name: "board.json", bytes: Buffer.from(JSON.stringify(board, null, 2) + "\n") });
+  // The schemas the bundled host validates its board and the deployment's gateway config with.
+  parts.push({ name: "schemas/board.schema.json", bytes: readFileSync(boardSchemaPath()) });
+  parts.push({ name: "schemas/gateway-config.schema.json", bytes: readFileSync(configSchemaPath()) });
   for (const t of p.trust ?? []) {
     const pem = readFileSync(t, "utf8");
     try {

@@ -7,8 +7,9 @@
 //
 // Flash writes the inactive slot (into a temporary directory, fsynced, then renamed), re-verifies
 // what was written, switches boot.json atomically with the new slot "pending", then boots it: the
-// slot's own host runs its power-on self-test. Success marks the slot "good" and raises the
-// anti-rollback floor; failure switches back to the previous slot and marks the new one "bad".
+// slot's own host runs its power-on self-test. Success marks the slot "good", raises the
+// anti-rollback floor and installs the image's trust anchors into the device's store (once: see
+// trust.ts); failure switches back to the previous slot and marks the new one "bad".
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, openSync, fsyncSync, closeSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { spawnSync } from "node:child_process";
@@ -47,6 +48,9 @@ export interface FlashResult {
   active: SlotName | null;
   imageVersion: number;
   bootLog?: string;
+  /** After a successful boot: the image's trust anchors installed into the device's store (trust.ts), or why not. */
+  trust?: { installed: number; alreadyTrusted: number; skipped: number; failed: { part: string; code: string; message: string }[] };
+  trustError?: string;
 }
 
 const EMPTY_BOOT: BootRecord = { format: 1, active: null, previous: null, minImageVersion: 0, slots: {} };
@@ -105,15 +109,47 @@ export function checkSlot(device: string, slot: SlotName): ImageManifest {
   return manifest;
 }
 
+/** The environment a slot's host runs in: its cores and its device (data partition: DEVICE/data). */
+export function slotEnv(device: string, slot: SlotName): NodeJS.ProcessEnv {
+  return { ...process.env, GWSDK_CORE_DIR: join(device, `slot-${slot}`), GWSDK_DEVICE_DIR: device };
+}
+
 /** Runs a slot's boot self-test: its own bundled host loads its own core and runs the self-test. */
 export function bootSelfTest(device: string, slot: SlotName): { ok: boolean; log: string } {
   const dir = join(device, `slot-${slot}`);
   const r = spawnSync(process.execPath, [join(dir, "gwsdk.mjs"), "selftest"], {
-    env: { ...process.env, GWSDK_CORE_DIR: dir, GWSDK_DEVICE_DIR: device },
+    env: slotEnv(device, slot),
     encoding: "utf8",
     timeout: 60_000,
   });
   return { ok: r.status === 0, log: `${r.stdout ?? ""}${r.stderr ?? ""}`.trim() };
+}
+
+/**
+ * Installs a booted slot's trust/*.pem anchors into the device's store, run by the slot's own host
+ * (`gwsdk image install-trust`), so the store is written by the code that will read it.
+ */
+export function bootInstallTrust(device: string, slot: SlotName): Pick<FlashResult, "trust" | "trustError"> {
+  const dir = join(device, `slot-${slot}`);
+  let manifest: ImageManifest;
+  try {
+    manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as ImageManifest;
+  } catch {
+    return { trustError: `slot ${slot} has no readable manifest` };
+  }
+  if (!manifest.parts.some((p) => p.name.startsWith("trust/"))) return {};
+  const r = spawnSync(process.execPath, [join(dir, "gwsdk.mjs"), "image", "install-trust", "--device", device, "--json"], {
+    env: slotEnv(device, slot),
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  if (r.status !== 0) return { trustError: `${r.stderr ?? ""}${r.stdout ?? ""}`.trim() || `exit ${String(r.status ?? r.signal)}` };
+  try {
+    const j = JSON.parse(r.stdout) as { installed: unknown[]; alreadyTrusted: unknown[]; skipped: unknown[]; failed: { part: string; code: string; message: string }[] };
+    return { trust: { installed: j.installed.length, alreadyTrusted: j.alreadyTrusted.length, skipped: j.skipped.length, failed: j.failed } };
+  } catch {
+    return { trustError: `unexpected output of install-trust: ${r.stdout.slice(0, 200)}` };
+  }
 }
 
 export interface FlashParams {
@@ -188,7 +224,9 @@ export function bootDevice(device: string, expectSlot?: SlotName, imageVersion?:
     info.state = "good";
     boot.minImageVersion = Math.max(boot.minImageVersion, info.imageVersion);
     writeBootRecord(device, boot);
-    return { slot, booted: true, rolledBack: false, active: slot, imageVersion: imageVersion ?? info.imageVersion, bootLog: log };
+    // The boot counts once the self-test passed; trust anchors that cannot be installed now are retried on the next boot.
+    const trust = bootInstallTrust(device, slot);
+    return { slot, booted: true, rolledBack: false, active: slot, imageVersion: imageVersion ?? info.imageVersion, bootLog: log, ...trust };
   }
   info.state = "bad";
   const prev = boot.previous;

@@ -20,7 +20,10 @@ export const MAX_PARTS = 64;
 export class ImageError extends GwsdkError {}
 
 export interface ImagePart {
-  /** File name inside the slot: core.wasm, core-scalar.wasm, gwsdk.mjs, web/app.bundle.js, board.json, trust/NAME.pem, sbom.json. */
+  /**
+   * File name inside the slot: core.wasm, core-scalar.wasm, gwsdk.mjs, web/app.bundle.js, board.json,
+   * schemas/board.schema.json, schemas/gateway-config.schema.json, trust/NAME.pem, sbom.json.
+   */
   name: string;
   /** Byte offset of the part from the start of the parts area. */
   offset: number;
@@ -70,7 +73,10 @@ function fail(what: string): never {
   throw new ImageError("ERR_IMAGE_FORMAT", `not a valid gwsdk image: ${what}`);
 }
 
-const PART_NAME = /^(core\.wasm|core-scalar\.wasm|gwsdk\.mjs|web\/app\.bundle\.js|board\.json|sbom\.json|trust\/[A-Za-z0-9._-]{1,64}\.pem)$/;
+const PART_NAME = /^(core\.wasm|core-scalar\.wasm|gwsdk\.mjs|web\/app\.bundle\.js|board\.json|sbom\.json|schemas\/board\.schema\.json|schemas\/gateway-config\.schema\.json|trust\/[A-Za-z0-9._-]{1,64}\.pem)$/;
+
+/** Parts every image must hold: the host, its board and the schemas it validates board and config with, the SBOM. */
+export const REQUIRED_PARTS = ["gwsdk.mjs", "board.json", "schemas/board.schema.json", "schemas/gateway-config.schema.json", "sbom.json"] as const;
 
 /** Parses the container strictly (no signature or digest check: see verify.ts). */
 export function parseImage(file: Uint8Array): ParsedImage {
@@ -115,7 +121,7 @@ function checkManifestShape(m: ImageManifest, bodyLength: number): void {
     expect += p.size;
   }
   if (expect !== bodyLength) fail(`parts account for ${expect} bytes but the image holds ${bodyLength}`);
-  for (const need of ["gwsdk.mjs", "board.json", "sbom.json"]) if (!names.has(need)) fail(`part ${need} missing`);
+  for (const need of REQUIRED_PARTS) if (!names.has(need)) fail(`part ${need} missing`);
   if (!names.has("core.wasm") && !names.has("core-scalar.wasm")) fail("no core build in the image");
 }
 

@@ -4,6 +4,7 @@
 //
 // FIPS mode narrows the choices to FIPS-approved algorithms (no X25519; P-256/P-384 ECDHE; AES-GCM;
 // SHA-2 signatures; RSA >= 2048). It is an approved-algorithms mode, not a FIPS 140 validation.
+import { BUILD_INFO } from "../build-info.js";
 import { TlsError } from "./errors.js";
 import { CipherSuite, NamedGroup, SignatureScheme } from "./handshake/constants.js";
 import { cipherSuite, type TlsCipherSuite } from "./record-suites.js";
@@ -45,12 +46,14 @@ export interface ResolvedTlsPolicy {
 }
 
 /**
- * A date this SDK was certainly built after: a lower bound for any real clock. A device clock earlier
- * than this has not been set (no RTC, no NTP yet: such clocks start at 1970 or 2000), and certificate
- * checks then fail with ERR_TLS_CLOCK instead of "not yet valid". Deliberately conservative; a
- * release build may raise it (or pass `buildDate`).
+ * The day this SDK was built (00:00 UTC; stamped by `npm run build` into dist/host/build-info.js, and
+ * so carried by every firmware image): a lower bound for any real clock. A device clock earlier than
+ * this has not been set (no RTC, no NTP yet: such clocks start at 1970 or 2000), and certificate
+ * checks then fail with ERR_TLS_CLOCK instead of "not yet valid" (or, with `beforeClockSet: "warn"`,
+ * are made as of this date). A tree compiled without the build step keeps the conservative default
+ * 2025-01-01 (`BUILD_INFO.stamped === false`).
  */
-export const SDK_BUILD_DATE = new Date("2025-01-01T00:00:00Z");
+export const SDK_BUILD_DATE = new Date(BUILD_INFO.buildDate);
 
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 

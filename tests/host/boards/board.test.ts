@@ -4,6 +4,8 @@ import { mkdtempSync, writeFileSync, copyFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { loadBoard, boardsDir, BoardError } from "../../../host/boards/board.js";
+import { coreOptionsFor } from "../../../host/boards/board-core.js";
+import { loadCore } from "../../../host/core/load-core.js";
 
 test("every shipped board loads and resolves its extends chain", () => {
   const ids = readdirSync(boardsDir()).filter((f) => f.endsWith(".json") && !f.includes("schema")).map((f) => f.slice(0, -5));
@@ -15,7 +17,7 @@ test("every shipped board loads and resolves its extends chain", () => {
   }
 });
 
-test("sim is the default; constrained runs the scalar core in a small arena", () => {
+test("sim is the default; constrained declares the scalar core, a 1 MiB arena and 8 stream slots", () => {
   const sim = loadBoard();
   assert.equal(sim.id, "sim");
   assert.deepEqual(sim.lineage, ["base", "sim"]);
@@ -24,8 +26,37 @@ test("sim is the default; constrained runs the scalar core in a small arena", ()
   assert.equal(sim.tls.versions[0], "TLSv1.3");
   const c = loadBoard("constrained");
   assert.equal(c.core.variant, "scalar");
-  assert.ok(c.core.arenaBytes < sim.core.arenaBytes);
+  assert.equal(c.core.arenaBytes, 1 << 20);
+  assert.equal(c.core.streamSlots, 8);
   assert.equal(c.tls.profile, "sfb", "inherited from base");
+  // What the gateway does with these values is tested in tests/host/gateway/board-runtime.test.ts.
+});
+
+test("the constrained board's core: the scalar build, its host allocator capped at core.arenaBytes (the module stays 16 MiB)", async () => {
+  const c = loadBoard("constrained");
+  const core = await loadCore(coreOptionsFor(c));
+  assert.equal(core.variant, "scalar");
+  assert.equal(core.arena.size, c.core.arenaBytes);
+  assert.equal(core.memory.buffer.byteLength, 16 << 20);
+  assert.ok(core.arenaCapacity > c.core.arenaBytes, `the build's arena (${core.arenaCapacity}) is larger than the cap`);
+  // Fill the cap: the allocation that would pass it is refused although the module has room.
+  const blocks: number[] = [];
+  const chunk = 64 * 1024;
+  for (;;) {
+    try {
+      blocks.push(core.arena.alloc(chunk));
+    } catch (e) {
+      assert.equal((e as { code?: string }).code, "ERR_CORE_ARENA_FULL");
+      break;
+    }
+    assert.ok(blocks.length <= c.core.arenaBytes / chunk, "allocated past the cap");
+  }
+  assert.equal(blocks.length, c.core.arenaBytes / chunk, "the whole cap is usable");
+  for (const b of blocks) core.arena.release(b);
+  assert.equal(core.arena.inUse, 0);
+  // The uncapped default keeps the whole arena.
+  const sim = await loadCore(coreOptionsFor(loadBoard("sim")));
+  assert.equal(sim.arena.size, Math.min(sim.arenaCapacity, loadBoard("sim").core.arenaBytes));
 });
 
 function tempBoards(files: Record<string, unknown>): string {

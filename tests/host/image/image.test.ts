@@ -12,6 +12,7 @@ import { parseImage } from "../../../host/image/format.js";
 import { verifyImage } from "../../../host/image/verify.js";
 import { buildImage } from "../../../host/image/build.js";
 import { readBootRecord, dataFiles } from "../../../host/image/flash.js";
+import { assertImageReport, imageSchemaFiles, jsonOf, reportsSeen } from "./json-schemas.js";
 
 const CLI = join(REPO_ROOT, "dist", "host", "cli", "main.js");
 let dir: string;
@@ -41,15 +42,18 @@ before(async () => {
   image = join(dir, "sim-v5.gwimg");
   const r = gwsdk("image", "build", "--board", "sim", "--sign", ecKey, "--out", image, "--image-version", "5", "--json");
   assert.equal(r.status, 0, r.stderr);
+  const built = jsonOf<{ file: string; size: number }>("image-build", r.stdout);
+  assert.equal(built.file, image);
+  assert.equal(built.size, readFileSync(image).length);
 });
 
 test("build → verify: the image holds the board's cores, the bundled host, board, SBOM; signed", () => {
   const r = gwsdk("image", "verify", "--pubkey", ecPub, image, "--json");
   assert.equal(r.status, 0, r.stderr);
-  const m = JSON.parse(r.stdout).manifest;
+  const m = jsonOf<{ manifest: { boardId: string; imageVersion: number; parts: { name: string }[] } }>("image-verify", r.stdout).manifest;
   assert.equal(m.boardId, "sim");
   assert.equal(m.imageVersion, 5);
-  assert.deepEqual(m.parts.map((p: { name: string }) => p.name).sort(), ["board.json", "core-scalar.wasm", "core.wasm", "gwsdk.mjs", "sbom.json", "web/app.bundle.js"]);
+  assert.deepEqual(m.parts.map((p: { name: string }) => p.name).sort(), ["board.json", "core-scalar.wasm", "core.wasm", "gwsdk.mjs", "sbom.json", "schemas/board.schema.json", "schemas/gateway-config.schema.json", "web/app.bundle.js"]);
   const sbom = JSON.parse(Buffer.from(verifyImage(readFileSync(image), crypto.createPublicKey(readFileSync(ecPub, "utf8"))).parts.get("sbom.json")!).toString());
   assert.equal(sbom.bomFormat, "CycloneDX");
   assert.ok(sbom.components.some((c: { name: string; licenses: unknown[] }) => c.name === "@assemblyscript/loader" && c.licenses.length === 1));
@@ -96,7 +100,7 @@ test("RSA-PSS signed images verify too", () => {
   assert.equal(gwsdk("image", "build", "--board", "constrained", "--sign", rsaKey, "--out", out).status, 0);
   const r = gwsdk("image", "verify", "--pubkey", rsaPub, out, "--json");
   assert.equal(r.status, 0, r.stderr);
-  const m = JSON.parse(r.stdout).manifest;
+  const m = jsonOf<{ manifest: { signature: { algorithm: string }; coreVariants: string[] } }>("image-verify", r.stdout).manifest;
   assert.equal(m.signature.algorithm, "rsa-pss-sha256");
   assert.deepEqual(m.coreVariants, ["scalar"], "the constrained board ships only the scalar core");
 });
@@ -111,7 +115,7 @@ test("flash → boot; anti-rollback; broken image rolls back; data survives", ()
 
   let r = gwsdk("image", "flash", image, "--device", device, "--pubkey", ecPub, "--json");
   assert.equal(r.status, 0, r.stderr + r.stdout);
-  let j = JSON.parse(r.stdout);
+  let j = jsonOf("image-flash", r.stdout);
   assert.equal(j.slot, "a");
   assert.equal(j.booted, true);
   assert.equal(readBootRecord(device).minImageVersion, 5);
@@ -121,7 +125,7 @@ test("flash → boot; anti-rollback; broken image rolls back; data survives", ()
   assert.equal(gwsdk("image", "build", "--board", "sim", "--sign", ecKey, "--out", v6, "--image-version", "6").status, 0);
   r = gwsdk("image", "flash", v6, "--device", device, "--json");
   assert.equal(r.status, 0, r.stderr);
-  assert.equal(JSON.parse(r.stdout).slot, "b");
+  assert.equal(jsonOf("image-flash", r.stdout).slot, "b");
 
   // an older image is refused unless --allow-downgrade
   r = gwsdk("image", "flash", image, "--device", device);
@@ -136,7 +140,7 @@ test("flash → boot; anti-rollback; broken image rolls back; data survives", ()
   return buildImage({ board: "sim", signKey: ecKey, out: broken, imageVersion: 7, coreOverride: { simd: junkCore, scalar: junkCore } }).then(() => {
     r = gwsdk("image", "flash", broken, "--device", device, "--json");
     assert.equal(r.status, 1, r.stderr);
-    j = JSON.parse(r.stdout);
+    j = jsonOf("image-flash", r.stdout);
     assert.equal(j.slot, "a");
     assert.equal(j.booted, false);
     assert.equal(j.rolledBack, true);
@@ -146,10 +150,18 @@ test("flash → boot; anti-rollback; broken image rolls back; data survives", ()
     assert.equal(boot.slots.a!.state, "bad");
     assert.equal(boot.minImageVersion, 6, "a failed boot does not raise the anti-rollback floor");
     // the device still boots its good slot
-    assert.equal(gwsdk("image", "boot", "--device", device).status, 0);
+    r = gwsdk("image", "boot", "--device", device, "--json");
+    assert.equal(r.status, 0, r.stderr);
+    j = jsonOf("image-boot", r.stdout);
+    assert.equal(j.booted, true);
+    assert.equal(j.slot, "b");
+    r = gwsdk("image", "status", "--device", device, "--json");
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(jsonOf("image-status", r.stdout), readBootRecord(device));
     // downgrade with the explicit flag works
     r = gwsdk("image", "flash", image, "--device", device, "--allow-downgrade", "--json");
     assert.equal(r.status, 0, r.stderr);
+    jsonOf("image-flash", r.stdout);
     assert.deepEqual(dataFiles(device), before, "the data partition is untouched by updates");
     assert.equal(readFileSync(join(device, "data", "store", "identity.json"), "utf8"), "{\"keep\":true}");
     assert.ok(existsSync(join(device, "keys", "image-signing.pub")));
@@ -162,4 +174,18 @@ test("a device refuses images signed by another key than the one provisioned", (
   const r = gwsdk("image", "flash", image, "--device", device, "--pubkey", otherPub);
   assert.notEqual(r.status, 0);
   assert.match(r.stderr, /ERR_IMAGE_SIGNATURE/);
+});
+
+test("image --json reports: every docs/schemas/image-*.schema.json compiles (strict) and refuses a wrong document", () => {
+  // Real reports were validated by the tests above (and image-run.test.ts validates install-trust and flash with anchors).
+  for (const name of ["image-build", "image-verify", "image-flash", "image-boot", "image-status"]) assert.ok((reportsSeen().get(name) ?? 0) > 0, `a real ${name} report was validated`);
+  assert.deepEqual(imageSchemaFiles().sort(), ["image-boot", "image-build", "image-common", "image-flash", "image-install-trust", "image-status", "image-verify"].map((n) => `${n}.schema.json`));
+  // The schemas are not vacuous: a report with a wrong or an extra field fails.
+  const bad: [Parameters<typeof assertImageReport>[0], unknown][] = [
+    ["image-status", { format: 1, active: "c", previous: null, minImageVersion: 0, slots: {} }],
+    ["image-status", { format: 1, active: null, previous: null, minImageVersion: 0, slots: {}, extra: 1 }],
+    ["image-flash", { ok: true, slot: "a", booted: true, rolledBack: false, active: "a" }],
+    ["image-verify", { ok: true, file: "x", manifest: { format: 1 } }],
+  ];
+  for (const [schema, doc] of bad) assert.throws(() => assertImageReport(schema, doc), /must/, JSON.stringify(doc));
 });

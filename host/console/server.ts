@@ -137,7 +137,9 @@ export class ConsoleServer extends EventEmitter {
   private readonly limiter: LoginLimiter;
   private readonly history = new History();
   private readonly clients = new Set<EventClient>();
-  private readonly allowedHosts = new Set<string>();
+  /** Replaced whole by refreshAllowedHosts (never cleared in place: a request during a refresh sees the old set). */
+  private allowedHosts = new Set<string>();
+  private allowedHostsGeneration = 0;
   private pollTimer: NodeJS.Timeout | undefined;
   private changeTimer: NodeJS.Timeout | undefined;
   private verifying = 0;
@@ -265,8 +267,8 @@ export class ConsoleServer extends EventEmitter {
   }
 
   private async refreshAllowedHosts(): Promise<void> {
-    const set = this.allowedHosts;
-    set.clear();
+    const generation = ++this.allowedHostsGeneration;
+    const set = new Set<string>();
     const bind = this.opts.bind ?? "127.0.0.1";
     for (const h of ["localhost", "127.0.0.1", "::1", hostname().toLowerCase()]) set.add(h);
     if (isWildcard(bind)) {
@@ -282,6 +284,7 @@ export class ConsoleServer extends EventEmitter {
         /* a damaged store shows on the Certificates page */
       }
     }
+    if (generation === this.allowedHostsGeneration) this.allowedHosts = set; // a later refresh read a newer store
   }
 
   private hostAllowed(req: FastifyRequest): boolean {

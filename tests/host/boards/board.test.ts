@@ -32,12 +32,12 @@ test("sim is the default; constrained declares the scalar core, a 1 MiB arena an
   // What the gateway does with these values is tested in tests/host/gateway/board-runtime.test.ts.
 });
 
-test("the constrained board's core: the scalar build, its host allocator capped at core.arenaBytes (the module stays 16 MiB)", async () => {
+test("the constrained board's core: the scalar build, its host allocator capped at core.arenaBytes (the module stays 32 MiB)", async () => {
   const c = loadBoard("constrained");
   const core = await loadCore(coreOptionsFor(c));
   assert.equal(core.variant, "scalar");
   assert.equal(core.arena.size, c.core.arenaBytes);
-  assert.equal(core.memory.buffer.byteLength, 16 << 20);
+  assert.equal(core.memory.buffer.byteLength, 32 << 20);
   assert.ok(core.arenaCapacity > c.core.arenaBytes, `the build's arena (${core.arenaCapacity}) is larger than the cap`);
   // Fill the cap: the allocation that would pass it is refused although the module has room.
   const blocks: number[] = [];

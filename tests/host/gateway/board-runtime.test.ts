@@ -1,5 +1,5 @@
 // The board's runtime fields act on the gateway (audit 8.2, 8.3, 6.1):
-// - constrained: the scalar core with its arena capped at core.arenaBytes (1 MiB of the 16 MiB
+// - constrained: the scalar core with its arena capped at core.arenaBytes (1 MiB of the 32 MiB
 //   module), and calls admitted only while SRTP stream slots (core.streamSlots) are free — the 9th
 //   call is refused both ways (503 to the pool's INVITE, ERR_GATEWAY_STREAM_SLOTS for ours), and a
 //   slot freed by a hang-up admits the next;
@@ -85,7 +85,7 @@ test("constrained board: scalar core in a 1 MiB arena; calls admitted only while
   try {
     assert.equal(gw.core.variant, "scalar");
     assert.equal(gw.core.arena.size, 1 << 20, "the host's allocator is capped at core.arenaBytes");
-    assert.equal(gw.core.memory.buffer.byteLength, 16 << 20, "the module's memory stays 16 MiB");
+    assert.equal(gw.core.memory.buffer.byteLength, 32 << 20, "the module's memory stays 32 MiB");
     assert.ok(gw.core.arenaCapacity > 1 << 20);
     assert.equal(events.find((e) => e.event === "core.ready")!.arenaBytes, 1 << 20);
     // The pool answers our INVITEs once it knows the gateway (as the other gateway tests do).

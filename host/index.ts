@@ -17,3 +17,6 @@ export type {
   SrtpKey, SrtpOptions, SrtpStats, SrtpKeyLimitEvent, SrtpBatchOptions, SrtpBatchResult, SrtpProfileName, SrtpProfileInfo,
   SrtpErrorCode, SrtpErrorDetails, SrtpSizes,
 } from "./srtp/index.js";
+// The gateway web console (fastify and pkijs load when a console starts).
+export { ConsoleServer, startBoardConsole, EmptyDataSource, TrunkDataSource, ConsoleError } from "./console/index.js";
+export type { ConsoleOptions, ConsoleDataSource, LinkStatus, PoolMemberStatus, CallStatus, GatewayInfo, ConsoleErrorCode } from "./console/index.js";

@@ -12,6 +12,7 @@ commands:
   image build|verify|flash|boot|status   signed firmware images and A/B slots
   sim                                run the gateway simulator on the default sim board
   cert <command>                     gateway certificates: keys, CSRs, chains, trust store, CRLs
+  console [--demo]                   the gateway web console (HTTPS) on the management address
 `;
 
 async function selftestCommand(argv: string[]): Promise<number> {
@@ -37,6 +38,7 @@ const COMMANDS: Record<string, Command> = {
   // Until the simulator exists, the main job loads the core and reports its self-test.
   sim: selftestCommand,
   cert: certCommand,
+  console: async (argv) => (await import("../console/cli.js")).consoleCommand(argv), // fastify loads only for this command
 };
 
 export async function runCli(argv: string[]): Promise<number> {

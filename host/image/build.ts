@@ -107,6 +107,9 @@ export async function buildImage(p: ImageBuildParams): Promise<{ manifest: Image
     parts.push({ name: v === "simd" ? "core.wasm" : "core-scalar.wasm", bytes: readFileSync(src) });
   }
   parts.push({ name: "gwsdk.mjs", bytes: script });
+  // The console's prebuilt front end: the bundled host serves it from web/app.bundle.js beside itself.
+  const consoleBundle = join(REPO_ROOT, "dist", "host", "console", "web", "app.bundle.js");
+  if (existsSync(consoleBundle)) parts.push({ name: "web/app.bundle.js", bytes: readFileSync(consoleBundle) });
   parts.push({ name: "board.json", bytes: Buffer.from(JSON.stringify(board, null, 2) + "\n") });
   for (const t of p.trust ?? []) {
     const pem = readFileSync(t, "utf8");

@@ -20,7 +20,7 @@ export const MAX_PARTS = 64;
 export class ImageError extends GwsdkError {}
 
 export interface ImagePart {
-  /** File name inside the slot: core.wasm, core-scalar.wasm, gwsdk.mjs, board.json, trust/NAME.pem, sbom.json. */
+  /** File name inside the slot: core.wasm, core-scalar.wasm, gwsdk.mjs, web/app.bundle.js, board.json, trust/NAME.pem, sbom.json. */
   name: string;
   /** Byte offset of the part from the start of the parts area. */
   offset: number;
@@ -70,7 +70,7 @@ function fail(what: string): never {
   throw new ImageError("ERR_IMAGE_FORMAT", `not a valid gwsdk image: ${what}`);
 }
 
-const PART_NAME = /^(core\.wasm|core-scalar\.wasm|gwsdk\.mjs|board\.json|sbom\.json|trust\/[A-Za-z0-9._-]{1,64}\.pem)$/;
+const PART_NAME = /^(core\.wasm|core-scalar\.wasm|gwsdk\.mjs|web\/app\.bundle\.js|board\.json|sbom\.json|trust\/[A-Za-z0-9._-]{1,64}\.pem)$/;
 
 /** Parses the container strictly (no signature or digest check: see verify.ts). */
 export function parseImage(file: Uint8Array): ParsedImage {

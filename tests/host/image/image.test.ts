@@ -49,7 +49,7 @@ test("build → verify: the image holds the board's cores, the bundled host, boa
   const m = JSON.parse(r.stdout).manifest;
   assert.equal(m.boardId, "sim");
   assert.equal(m.imageVersion, 5);
-  assert.deepEqual(m.parts.map((p: { name: string }) => p.name).sort(), ["board.json", "core-scalar.wasm", "core.wasm", "gwsdk.mjs", "sbom.json"]);
+  assert.deepEqual(m.parts.map((p: { name: string }) => p.name).sort(), ["board.json", "core-scalar.wasm", "core.wasm", "gwsdk.mjs", "sbom.json", "web/app.bundle.js"]);
   const sbom = JSON.parse(Buffer.from(verifyImage(readFileSync(image), crypto.createPublicKey(readFileSync(ecPub, "utf8"))).parts.get("sbom.json")!).toString());
   assert.equal(sbom.bomFormat, "CycloneDX");
   assert.ok(sbom.components.some((c: { name: string; licenses: unknown[] }) => c.name === "@assemblyscript/loader" && c.licenses.length === 1));

@@ -12,6 +12,19 @@ export type { TlsAlertName, ParsedAlert } from "./tls/alerts.js";
 export { CIPHER_SUITES, cipherSuite } from "./tls/record-suites.js";
 export type { TlsCipherSuite, TlsVersionName, TlsHashName, TlsAeadName } from "./tls/record-suites.js";
 export * from "./tls/key-schedule.js";
+// Mutual TLS to the Mediation Server: our handshake on the record core (docs/tls.md)
+export { connectMtls } from "./tls/connect-mtls.js";
+export type { ConnectMtlsOptions, MtlsCommonOptions } from "./tls/connect-mtls.js";
+export { createMtlsServer, MtlsServer } from "./tls/mtls-server.js";
+export type { CreateMtlsServerOptions, TlsClientErrorPeer } from "./tls/mtls-server.js";
+export { MtlsSocket } from "./tls/mtls-socket.js";
+export type { KeyUpdateEvent } from "./tls/mtls-socket.js";
+export { TlsHandshakeError, MTLS_ERROR_CODES } from "./tls/mtls-errors.js";
+export type { MtlsErrorCode } from "./tls/mtls-errors.js";
+export { resolvePolicy, SDK_BUILD_DATE } from "./tls/policy.js";
+export type { TlsPolicy, ResolvedTlsPolicy, TlsVersionLabel } from "./tls/policy.js";
+export type { PeerCertificate } from "./tls/verify-peer.js";
+export type { AsymmetricProvider, KeyShare } from "./tls/asymmetric.js";
 export { SrtpApi, SrtpSender, SrtpReceiver, SrtpSession, SrtpError, SRTP_PROFILES, srtpProfile, srtpProfileByDtlsId } from "./srtp/index.js";
 export type {
   SrtpKey, SrtpOptions, SrtpStats, SrtpKeyLimitEvent, SrtpBatchOptions, SrtpBatchResult, SrtpProfileName, SrtpProfileInfo,

@@ -2,6 +2,8 @@
 import { loadCore } from "../core/load-core.js";
 import { imageCommand } from "./image.js";
 import { certCommand } from "./cert.js";
+import { tlsCommand } from "./tls.js";
+import { conformanceCommand } from "./conformance.js";
 
 export type Command = (argv: string[]) => Promise<number>;
 
@@ -13,6 +15,8 @@ commands:
   sim                                run the gateway simulator on the default sim board
   cert <command>                     gateway certificates: keys, CSRs, chains, trust store, CRLs
   console [--demo]                   the gateway web console (HTTPS) on the management address
+  tls connect|serve                  mutual TLS to/from a Mediation Server (like openssl s_client/s_server)
+  conformance core|srtp|peer         conformance kit: core vectors, libsrtp differential, peer probe
 `;
 
 async function selftestCommand(argv: string[]): Promise<number> {
@@ -39,6 +43,8 @@ const COMMANDS: Record<string, Command> = {
   sim: selftestCommand,
   cert: certCommand,
   console: async (argv) => (await import("../console/cli.js")).consoleCommand(argv), // fastify loads only for this command
+  tls: (argv) => tlsCommand(argv),
+  conformance: conformanceCommand,
 };
 
 export async function runCli(argv: string[]): Promise<number> {

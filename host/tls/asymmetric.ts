@@ -105,8 +105,14 @@ class X25519Share implements KeyShare {
   deriveSecret(peer: Uint8Array): Uint8Array {
     if (!this.priv) throw new InvalidKeyShare("key share already used");
     if (peer.length !== 32) throw new InvalidKeyShare("an x25519 key share must be 32 bytes");
-    const pub = crypto.createPublicKey({ key: { kty: "OKP", crv: "X25519", x: Buffer.from(peer).toString("base64url") }, format: "jwk" });
-    const s = new Uint8Array(crypto.diffieHellman({ privateKey: this.priv, publicKey: pub }));
+    let s: Uint8Array;
+    try {
+      const pub = crypto.createPublicKey({ key: { kty: "OKP", crv: "X25519", x: Buffer.from(peer).toString("base64url") }, format: "jwk" });
+      s = new Uint8Array(crypto.diffieHellman({ privateKey: this.priv, publicKey: pub }));
+    } catch (e) {
+      // OpenSSL refuses a small-order point itself (the all-zero output check of RFC 7748 §6.1)
+      throw new InvalidKeyShare(`the peer's x25519 key share is not usable: ${(e as Error).message}`);
+    }
     // RFC 8446 §7.4.2: an all-zero shared secret (small-order point) must be refused.
     if (s.every((b) => b === 0)) throw new InvalidKeyShare("the x25519 shared secret is all zeros (small-order point)");
     return s;

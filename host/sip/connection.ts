@@ -207,7 +207,14 @@ export class SipConnection extends EventEmitter<SipConnectionEvents> {
       {
         message: (m) => {
           this.delivered++;
-          this.onMessage(m);
+          try {
+            this.onMessage(m);
+          } catch (e) {
+            // A message that passed validation but still broke dispatch must not take the process
+            // down with it (this runs inside the socket's data event): refuse it and drop the link.
+            const err = e instanceof SipError ? e : new SipError("ERR_SIP_PARSE", `message could not be dispatched: ${(e as Error).message}`, { cause: e });
+            this.onFramingError(err, true);
+          }
         },
         ping: () => this.writeRaw(Buffer.from("\r\n")),
         pong: () => {

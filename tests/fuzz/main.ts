@@ -206,7 +206,8 @@ async function main(): Promise<number> {
 
 main().then(
   (code) => {
-    process.exitCode = code;
+    // exit explicitly: a replayed target may still hold servers open
+    process.exit(code);
   },
   (e) => {
     log(String(e instanceof Error ? e.message : e));

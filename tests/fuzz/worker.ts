@@ -37,3 +37,5 @@ const stats = await fuzzLoop(t, {
   onProgress: (s) => parentPort!.postMessage({ type: "progress", stats: s }),
 });
 parentPort!.postMessage({ type: "done", stats });
+// Targets may hold servers or sockets open (mtls-server): end the thread explicitly.
+process.exit(0);

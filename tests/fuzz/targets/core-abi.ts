@@ -93,7 +93,8 @@ export const coreAbi: FuzzTarget = {
       }
       check(typeof r === "number" || typeof r === "bigint", `${name} returned ${typeof r}`);
       calls++;
-      bump(counters, typeof r === "number" && r < 0 ? "refused" : "accepted");
+      // the outcome per export (a status, or "ok") is the mutation feedback of this target
+      bump(counters, `${name}:${typeof r === "number" && r < 0 ? r : "ok"}`);
     }
     check(c.memory.buffer.byteLength === pages, "core memory grew");
     const now = c.u8.subarray(0, staticSnapshot!.length);

@@ -8,12 +8,13 @@ import { rtcp, rtp, wav } from "./media.js";
 import { board, gatewayConfig, image } from "./config.js";
 import { srtcpUnprotect, srtpProtect, srtpUnprotect } from "./srtp.js";
 import { coreAbi } from "./core-abi.js";
+import { mtlsServer } from "./mtls.js";
 
 export const TARGETS: readonly FuzzTarget[] = [
   sipMessage, sipFramer, sipHeaders,
   sdpOffer, sdpAnswer, sdes,
   pem, x509, crl, pkcs7, pkcs12, certInput,
-  tlsHandshake, tlsRecord,
+  tlsHandshake, tlsRecord, mtlsServer,
   rtp, rtcp, wav,
   board, gatewayConfig, image,
   srtpUnprotect, srtcpUnprotect, srtpProtect,

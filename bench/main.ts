@@ -12,6 +12,7 @@ const SUITES: Suite[] = [
   { name: "crypto", load: () => import("./crypto.js") },
   { name: "tls-record", load: () => import("./tls-record.js") },
   { name: "srtp", load: () => import("./srtp.js") },
+  { name: "tls-handshake", load: () => import("./tls-handshake.js") },
   { name: "timing", load: () => import("./timing.js") },
 ];
 

@@ -12,6 +12,11 @@ export type { TlsAlertName, ParsedAlert } from "./tls/alerts.js";
 export { CIPHER_SUITES, cipherSuite } from "./tls/record-suites.js";
 export type { TlsCipherSuite, TlsVersionName, TlsHashName, TlsAeadName } from "./tls/record-suites.js";
 export * from "./tls/key-schedule.js";
+export { SrtpApi, SrtpSender, SrtpReceiver, SrtpSession, SrtpError, SRTP_PROFILES, srtpProfile, srtpProfileByDtlsId } from "./srtp/index.js";
+export type {
+  SrtpKey, SrtpOptions, SrtpStats, SrtpKeyLimitEvent, SrtpBatchOptions, SrtpBatchResult, SrtpProfileName, SrtpProfileInfo,
+  SrtpErrorCode, SrtpErrorDetails, SrtpSizes,
+} from "./srtp/index.js";
 // Mutual TLS to the Mediation Server: our handshake on the record core (docs/tls.md)
 export { connectMtls } from "./tls/connect-mtls.js";
 export type { ConnectMtlsOptions, MtlsCommonOptions } from "./tls/connect-mtls.js";
@@ -25,11 +30,6 @@ export { resolvePolicy, SDK_BUILD_DATE } from "./tls/policy.js";
 export type { TlsPolicy, ResolvedTlsPolicy, TlsVersionLabel } from "./tls/policy.js";
 export type { PeerCertificate } from "./tls/verify-peer.js";
 export type { AsymmetricProvider, KeyShare } from "./tls/asymmetric.js";
-export { SrtpApi, SrtpSender, SrtpReceiver, SrtpSession, SrtpError, SRTP_PROFILES, srtpProfile, srtpProfileByDtlsId } from "./srtp/index.js";
-export type {
-  SrtpKey, SrtpOptions, SrtpStats, SrtpKeyLimitEvent, SrtpBatchOptions, SrtpBatchResult, SrtpProfileName, SrtpProfileInfo,
-  SrtpErrorCode, SrtpErrorDetails, SrtpSizes,
-} from "./srtp/index.js";
 // The gateway web console (fastify and pkijs load when a console starts).
 export { ConsoleServer, startBoardConsole, EmptyDataSource, TrunkDataSource, ConsoleError } from "./console/index.js";
 export type { ConsoleOptions, ConsoleDataSource, LinkStatus, PoolMemberStatus, CallStatus, GatewayInfo, ConsoleErrorCode } from "./console/index.js";

@@ -12,7 +12,8 @@ const USAGE = `usage: gwsdk <command> [options]
 commands:
   selftest [--variant simd|scalar]   load the core, run its power-on self-test, print a report
   image build|verify|flash|boot|status   signed firmware images and A/B slots
-  sim                                run the gateway simulator on the default sim board
+  sim [options]                      the desktop simulator: Mediation pool + gateway, calls both ways, report
+  gateway --board NAME --config FILE run the gateway (MTLS to the Mediation pool, SRTP calls) until stopped
   cert <command>                     gateway certificates: keys, CSRs, chains, trust store, CRLs
   console [--demo]                   the gateway web console (HTTPS) on the management address
   tls connect|serve                  mutual TLS to/from a Mediation Server (like openssl s_client/s_server)
@@ -39,8 +40,9 @@ async function selftestCommand(argv: string[]): Promise<number> {
 const COMMANDS: Record<string, Command> = {
   selftest: selftestCommand,
   image: imageCommand,
-  // Until the simulator exists, the main job loads the core and reports its self-test.
-  sim: selftestCommand,
+  // The gateway and the simulator load the SIP/media/TLS stacks only when they run.
+  sim: async (argv) => (await import("./sim.js")).simCommand(argv),
+  gateway: async (argv) => (await import("./gateway.js")).gatewayCommand(argv),
   cert: certCommand,
   console: async (argv) => (await import("../console/cli.js")).consoleCommand(argv), // fastify loads only for this command
   tls: (argv) => tlsCommand(argv),

@@ -29,7 +29,7 @@ export interface GatewayConfig {
   pool: { fqdn: string; port: number; members?: PoolMember[]; hosts: Record<string, string[]> };
   trunk: { srtpMode: SrtpMode; srtpProfiles: string[]; mki: boolean; replayWindow: number; optionsIntervalMs: number; optionsFailuresDown: number };
   tls: { profile: "sfb" | "strict"; versions: ("TLSv1.3" | "TLSv1.2")[]; fips: boolean; legacyCbc: boolean; handshakeTimeoutMs: number; allowedPeers: string[] };
-  media: { address: string; portMin: number; portMax: number };
+  media: { address: string; portMin: number; portMax: number; rtcpIntervalMs: number; mediaTimeoutMs: number };
   limits: { maxCalls: number };
   log: { format: "text" | "json"; level: "debug" | "info" | "warn" | "error" };
 }
@@ -117,7 +117,13 @@ export function resolveConfig(board: Board, doc: Record<string, unknown>, stateD
       handshakeTimeoutMs: d.tls?.handshakeTimeoutMs ?? board.tls.handshakeTimeoutMs,
       allowedPeers: d.tls?.allowedPeers ?? [d.pool.fqdn, ...(members ?? []).flatMap((m) => (m.fqdn ? [m.fqdn] : []))].map((s) => s.toLowerCase()),
     },
-    media: { address: d.media?.address ?? "127.0.0.1", portMin: d.media?.portMin ?? board.media.portMin, portMax: d.media?.portMax ?? board.media.portMax },
+    media: {
+      address: d.media?.address ?? "127.0.0.1",
+      portMin: d.media?.portMin ?? board.media.portMin,
+      portMax: d.media?.portMax ?? board.media.portMax,
+      rtcpIntervalMs: d.media?.rtcpIntervalMs ?? 5000,
+      mediaTimeoutMs: d.media?.mediaTimeoutMs ?? 30_000,
+    },
     limits: { maxCalls: d.limits?.maxCalls ?? board.limits.maxCalls },
     log: { format: d.log?.format ?? "text", level: d.log?.level ?? "info" },
   };

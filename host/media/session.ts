@@ -37,6 +37,19 @@ export interface MediaSessionOptions {
   /** Frames sent at once to catch up after a stalled timer (default 5); more are skipped. */
   maxBurst?: number;
   onKeyLimit?: (e: SrtpKeyLimitEvent & { direction: "tx" | "rx" }) => void;
+  /** Sees every RTP/RTCP datagram sent and every datagram received (diagnostics: packet captures). */
+  tap?: (p: MediaTapPacket) => void;
+}
+
+/** One datagram as the media session saw it (MediaSessionOptions.tap). */
+export interface MediaTapPacket {
+  direction: "tx" | "rx";
+  /** The datagram as it went on or came off the wire. */
+  wire: Uint8Array;
+  /** The RTP/RTCP packet inside: before protection (tx), after authentication (rx); absent when refused or not RTP/RTCP. */
+  plain?: Uint8Array;
+  local: { address: string; port: number };
+  remote: { address: string; port: number };
 }
 
 export interface MediaStats {
@@ -101,6 +114,8 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
   private talking = false;
   private sentSinceReport = false;
   private closed = false;
+  /** The packet the receive path just authenticated (for the tap). */
+  private rxPlain: Uint8Array | undefined;
   private readonly cname: string;
   readonly stats: MediaStats = {
     rtpSent: 0,
@@ -340,6 +355,7 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
     this.sentSinceReport = true;
     const n = this.neg!;
     this.rtpSocket.send(wire, n.remoteRtpPort, n.remoteAddress);
+    this.tapTx(this.rtpSocket, wire, plain, n.remoteAddress, n.remoteRtpPort);
   }
 
   private reportBlocks(): ReturnType<ReceiveStats["reportBlock"]>[] {
@@ -371,6 +387,7 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
     const addr = n.rtcpMux ? n.remoteAddress : n.remoteRtcpAddress;
     this.stats.rtcpSent++;
     sock.send(wire, port, addr);
+    this.tapTx(sock, wire, plain, addr, port);
   }
 
   /** Sends a compound SR/RR + SDES now (also run by the RTCP timer). */
@@ -379,8 +396,26 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
     this.sendRtcpPacket(compound(this.buildReport(), buildSdesCname(this.ssrc, this.cname)));
   }
 
-  private onDatagram(m: Buffer, _rinfo: dgram.RemoteInfo, onRtcpSocket: boolean): void {
+  private tapTx(sock: dgram.Socket, wire: Uint8Array, plain: Uint8Array, address: string, port: number): void {
+    if (!this.opts.tap) return;
+    const a = sock.address();
+    this.opts.tap({ direction: "tx", wire, plain, local: { address: a.address, port: a.port }, remote: { address, port } });
+  }
+
+  private onDatagram(m: Buffer, rinfo: dgram.RemoteInfo, onRtcpSocket: boolean): void {
     if (this.closed) return;
+    if (this.opts.tap) {
+      this.rxPlain = undefined;
+      this.receive(m, onRtcpSocket);
+      const a = (onRtcpSocket ? this.rtcpSocket : this.rtpSocket).address();
+      const wire = new Uint8Array(m.buffer, m.byteOffset, m.byteLength);
+      this.opts.tap({ direction: "rx", wire, ...(this.rxPlain ? { plain: this.rxPlain } : {}), local: { address: a.address, port: a.port }, remote: { address: rinfo.address, port: rinfo.port } });
+      return;
+    }
+    this.receive(m, onRtcpSocket);
+  }
+
+  private receive(m: Buffer, onRtcpSocket: boolean): void {
     try {
       const p = new Uint8Array(m.buffer, m.byteOffset, m.byteLength);
       const kind = classifyPacket(p);
@@ -421,6 +456,7 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
     } else {
       plain = p;
     }
+    this.rxPlain = plain;
     const h = parseRtp(plain);
     if (!h) {
       this.stats.malformed++;
@@ -471,6 +507,7 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
     } else {
       plain = p;
     }
+    this.rxPlain = plain;
     let packets: RtcpPacket[];
     try {
       packets = parseRtcpCompound(plain);

@@ -7,13 +7,14 @@ import net from "node:net";
 import type { Core } from "../core/load-core.js";
 import type { CertStore } from "../certs/cert-store.js";
 import { nodeAsymmetricProvider, type AsymmetricProvider } from "./asymmetric.js";
-import { CredentialSource } from "./credentials.js";
+import { CredentialSource, type MtlsCredentials } from "./credentials.js";
 import { TlsError } from "./errors.js";
 import type { HandshakeTestHooks } from "./handshake/context.js";
 import { MtlsSocket } from "./mtls-socket.js";
-import { SDK_BUILD_DATE, resolvePolicy, type TlsPolicy } from "./policy.js";
+import { SDK_BUILD_DATE, resolvePolicy, type ResolvedTlsPolicy, type TlsPolicy } from "./policy.js";
 import type { TlsUsageLimits } from "./record-layer.js";
 import { sharedCore } from "./shared-core.js";
+import type { KeylogSink } from "./keylog.js";
 
 /** Options both roles share. */
 export interface MtlsCommonOptions {
@@ -36,10 +37,14 @@ export interface MtlsCommonOptions {
   now?: () => Date;
   /** Lower bound for a believable clock (default: the SDK build date). */
   buildDate?: Date;
+  /** A clock before buildDate: "refuseTls" (default: ERR_TLS_CLOCK) or "warn" (check as of buildDate, warn). Board `time.beforeClockSet`. */
+  beforeClockSet?: "refuseTls" | "warn";
   /** Tests only: write-key record limits, to exercise automatic KeyUpdate. */
   aeadLimits?: TlsUsageLimits;
   /** Tests only: tamper with our handshake messages. */
   testHooks?: HandshakeTestHooks;
+  /** Debugging only: receives the connection's secrets as SSLKEYLOGFILE lines. Refused in FIPS mode. */
+  keylog?: KeylogSink;
 }
 
 export interface ConnectMtlsOptions extends MtlsCommonOptions {
@@ -52,7 +57,7 @@ export interface ConnectMtlsOptions extends MtlsCommonOptions {
 export const DEFAULT_RECORD_SIZE_LIMIT = 16385;
 
 /** Checks the options both roles share; throws ERR_TLS_CONFIG. */
-export function commonSettings(o: MtlsCommonOptions): { recordSizeLimit: number; idleTimeoutMs: number; closeTimeoutMs: number } {
+export function commonSettings(o: MtlsCommonOptions): { recordSizeLimit: number; idleTimeoutMs: number; closeTimeoutMs: number; beforeClockSet: "refuseTls" | "warn" } {
   const recordSizeLimit = o.recordSizeLimit ?? DEFAULT_RECORD_SIZE_LIMIT;
   if (!Number.isInteger(recordSizeLimit) || (recordSizeLimit !== 0 && (recordSizeLimit < 64 || recordSizeLimit > 16385))) {
     throw new TlsError("ERR_TLS_CONFIG", `recordSizeLimit must be 0 or an integer from 64 to 16385, not ${String(recordSizeLimit)}`);
@@ -62,7 +67,9 @@ export function commonSettings(o: MtlsCommonOptions): { recordSizeLimit: number;
   for (const [k, v] of [["idleTimeoutMs", idleTimeoutMs], ["closeTimeoutMs", closeTimeoutMs]] as const) {
     if (!Number.isInteger(v) || v < 0) throw new TlsError("ERR_TLS_CONFIG", `${k} must be a non-negative integer`);
   }
-  return { recordSizeLimit, idleTimeoutMs, closeTimeoutMs };
+  const beforeClockSet = o.beforeClockSet ?? "refuseTls";
+  if (beforeClockSet !== "refuseTls" && beforeClockSet !== "warn") throw new TlsError("ERR_TLS_CONFIG", `beforeClockSet must be "refuseTls" or "warn"`);
+  return { recordSizeLimit, idleTimeoutMs, closeTimeoutMs, beforeClockSet };
 }
 
 const DNS_NAME = /^(?=.{1,253}\.?$)([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
@@ -77,13 +84,8 @@ export async function connectMtls(o: ConnectMtlsOptions): Promise<MtlsSocket> {
   }
   const policy = resolvePolicy(o.policy);
   const settings = commonSettings(o);
-  const source = await CredentialSource.open(o.store, o.identity, policy);
-  let credentials;
-  try {
-    credentials = await source.load();
-  } finally {
-    source.close();
-  }
+  if (o.keylog && policy.fips) throw new TlsError("ERR_TLS_CONFIG", "a key log cannot be written in FIPS mode");
+  const credentials = await loadCredentials(o.store, o.identity, policy);
   const core = o.core ?? (await sharedCore());
   const socket = await openSocket(o.host, o.port, policy.handshakeTimeoutMs);
   const s = new MtlsSocket({
@@ -99,9 +101,38 @@ export async function connectMtls(o: ConnectMtlsOptions): Promise<MtlsSocket> {
     ...settings,
     ...(o.aeadLimits ? { aeadLimits: o.aeadLimits } : {}),
     ...(o.testHooks ? { hooks: o.testHooks } : {}),
+    ...(o.keylog ? { keylog: o.keylog } : {}),
   });
   await s.start();
   return s;
+}
+
+/**
+ * Credentials for a connection. A CertStore object keeps one CredentialSource per identity, so
+ * reconnects (failover between pool members) do not unseal the key again; the source reloads when
+ * the store reports a change. A store directory is opened, read and closed each time.
+ */
+const sources = new WeakMap<CertStore, Map<string, Promise<CredentialSource>>>();
+
+async function loadCredentials(store: CertStore | string, identity: string | undefined, policy: ResolvedTlsPolicy): Promise<MtlsCredentials> {
+  if (typeof store === "string") {
+    const source = await CredentialSource.open(store, identity, policy);
+    try {
+      return await source.load();
+    } finally {
+      source.close();
+    }
+  }
+  let byIdentity = sources.get(store);
+  if (!byIdentity) sources.set(store, (byIdentity = new Map()));
+  const key = identity ?? "";
+  let source = byIdentity.get(key);
+  if (!source) {
+    source = CredentialSource.open(store, identity, policy);
+    byIdentity.set(key, source);
+    source.catch(() => byIdentity!.delete(key));
+  }
+  return (await source).load();
 }
 
 function openSocket(host: string, port: number, timeoutMs: number): Promise<net.Socket> {

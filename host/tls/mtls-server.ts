@@ -51,6 +51,7 @@ export class MtlsServer extends EventEmitter {
     this.#options = o;
     this.#policy = resolvePolicy(o.policy);
     this.#settings = commonSettings(o);
+    if (o.keylog && this.#policy.fips) throw new TlsError("ERR_TLS_CONFIG", "a key log cannot be written in FIPS mode");
     this.#onSecure = onSecure;
     this.#source = CredentialSource.open(o.store, o.identity, this.#policy);
     this.#source.catch(() => undefined); // reported per connection
@@ -107,6 +108,7 @@ export class MtlsServer extends EventEmitter {
         ...this.#settings,
         ...(o.aeadLimits ? { aeadLimits: o.aeadLimits } : {}),
         ...(o.testHooks ? { hooks: o.testHooks } : {}),
+        ...(o.keylog ? { keylog: o.keylog } : {}),
       });
       this.#sockets.add(s);
       s.once("close", () => this.#sockets.delete(s!));

@@ -22,6 +22,7 @@ import { decodeKeyUpdate, decodeNewSessionTicket13, encodeKeyUpdate, type Handsh
 import { runServerHandshake } from "./handshake/server.js";
 import { alertToSend, asTlsError, protocolError, refuse } from "./mtls-errors.js";
 import type { ResolvedTlsPolicy, TlsVersionLabel } from "./policy.js";
+import type { KeylogSink } from "./keylog.js";
 import { ContentType, TlsRecordLayer, type TlsUsageLimits } from "./record-layer.js";
 import { describePeer, type PeerCertificate } from "./verify-peer.js";
 
@@ -39,6 +40,7 @@ export interface MtlsSocketInit {
   asym: AsymmetricProvider;
   now: () => Date;
   buildDate: Date;
+  beforeClockSet: "refuseTls" | "warn";
   servername?: string;
   allowedPeers?: readonly string[];
   recordSizeLimit: number;
@@ -49,6 +51,7 @@ export interface MtlsSocketInit {
   /** After our close_notify, how long to wait for the peer's before closing anyway. */
   closeTimeoutMs: number;
   hooks?: HandshakeTestHooks;
+  keylog?: KeylogSink;
 }
 
 export interface KeyUpdateEvent {
@@ -178,10 +181,12 @@ export class MtlsSocket extends Duplex {
       asym: init.asym,
       now: init.now,
       buildDate: init.buildDate,
+      beforeClockSet: init.beforeClockSet,
       recordSizeLimit: init.recordSizeLimit,
       ...(init.servername !== undefined ? { servername: init.servername } : {}),
       ...(init.allowedPeers !== undefined ? { allowedPeers: init.allowedPeers } : {}),
       ...(init.hooks ? { hooks: init.hooks } : {}),
+      ...(init.keylog ? { keylog: init.keylog } : {}),
     };
     const ms = init.policy.handshakeTimeoutMs;
     const timer = setTimeout(() => {
@@ -296,7 +301,8 @@ export class MtlsSocket extends Duplex {
         if (rec.type === ContentType.applicationData) {
           if (rec.data.length > 0 && !this.#readEnded && !this.push(Buffer.from(rec.data.buffer, rec.data.byteOffset, rec.data.length))) this.#readPaused = true;
         } else if (rec.type === ContentType.handshake) {
-          for (const m of this.#channel.takeHandshakeRecord(rec.data)) this.#postHandshake(m);
+          const msgs = this.#channel.takeHandshakeRecord(rec.data);
+          for (let i = 0; i < msgs.length; i++) this.#postHandshake(msgs[i]!, i === msgs.length - 1);
         } else if (rec.type === ContentType.alert) {
           // close_notify is seen through readClosed; a TLS 1.2 warning (e.g. no_renegotiation) is ignored
           if (!parseAlert(rec.data)) throw protocolError("decode_error", "malformed alert");
@@ -327,12 +333,13 @@ export class MtlsSocket extends Duplex {
   }
 
   /** Handshake messages after the handshake: KeyUpdate, NewSessionTicket, and refused renegotiation. */
-  #postHandshake(m: HandshakeMessage): void {
+  #postHandshake(m: HandshakeMessage, lastInRecord: boolean): void {
     const v = this.#result!.version;
     if (v === "TLSv1.3") {
       if (m.type === HandshakeType.key_update) {
         const { updateRequested } = decodeKeyUpdate(m.body);
         // RFC 8446 §5.1: the KeyUpdate must end its record, since the keys change right after it
+        if (!lastInRecord) throw protocolError("unexpected_message", "handshake data after a KeyUpdate in the same record");
         this.#channel.atKeyChange("KeyUpdate");
         this.#rl.keyUpdate("read");
         this.#keyUpdates.received++;

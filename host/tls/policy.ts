@@ -45,11 +45,12 @@ export interface ResolvedTlsPolicy {
 }
 
 /**
- * The date this SDK was built (a lower bound for any real clock). A device clock earlier than this
- * has not been set (no RTC, no NTP yet): certificate checks then fail with ERR_TLS_CLOCK instead of
- * "not yet valid". Update at each release.
+ * A date this SDK was certainly built after: a lower bound for any real clock. A device clock earlier
+ * than this has not been set (no RTC, no NTP yet: such clocks start at 1970 or 2000), and certificate
+ * checks then fail with ERR_TLS_CLOCK instead of "not yet valid". Deliberately conservative; a
+ * release build may raise it (or pass `buildDate`).
  */
-export const SDK_BUILD_DATE = new Date("2026-11-01T00:00:00Z");
+export const SDK_BUILD_DATE = new Date("2025-01-01T00:00:00Z");
 
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 

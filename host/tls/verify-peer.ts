@@ -32,6 +32,11 @@ export interface VerifyPeerParams {
   allowedPeers?: readonly string[];
   now: Date;
   buildDate: Date;
+  /**
+   * A clock before buildDate (a device that booted without time): "refuseTls" (default) refuses with
+   * ERR_TLS_CLOCK; "warn" checks validity as of buildDate and adds a warning (board `time.beforeClockSet`).
+   */
+  beforeClockSet?: "refuseTls" | "warn";
 }
 
 export interface VerifiedPeer {
@@ -88,19 +93,25 @@ export function peerPurpose(role: "client" | "server", profile: "sfb" | "strict"
 /** Verifies the peer's chain; throws TlsHandshakeError with the code and alert of the first problem. */
 export function verifyPeer(p: VerifyPeerParams): VerifiedPeer {
   const who = p.role === "client" ? "the server's certificate" : "the client's certificate";
+  let now = p.now;
+  const early: VerifyWarning[] = [];
+  if (p.beforeClockSet === "warn" && now.getTime() < p.buildDate.getTime()) {
+    early.push({ reason: "clock", message: `the clock (${now.toISOString()}) is before this software was built: ${who} was checked as of ${p.buildDate.toISOString()} (set the time with NTP)` });
+    now = p.buildDate;
+  }
   try {
     const r = verifyChain({
       chain: p.chain,
       anchors: p.trust.anchors,
       crls: p.trust.crls,
       revocation: p.trust.revocation,
-      now: p.now,
+      now,
       buildDate: p.buildDate,
       purpose: peerPurpose(p.role, p.profile),
       ...(p.expectedName !== undefined ? { name: p.expectedName } : {}),
       ...(p.allowedPeers !== undefined ? { allowedNames: [...p.allowedPeers] } : {}),
     });
-    return { path: r.chain, warnings: r.warnings };
+    return { path: r.chain, warnings: [...early, ...r.warnings] };
   } catch (e) {
     if (!(e instanceof CertVerifyError)) throw e;
     throw certRefusal(e, who);

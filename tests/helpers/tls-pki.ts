@@ -6,9 +6,11 @@
 //     expired / revoked / wrong-name / client-only (clientAuth EKU) pool variants
 //   Evil Root CA → Evil Issuing CA → a pool certificate nobody trusts
 // One PKI per key kind (RSA-2048, ECDSA P-256). Generated once and cached on disk under
-// tests/.tmp (shared by every test file of a run; regenerated after 12 hours), since RSA key
-// generation is slow. Each test file builds its own CertStore from the files.
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+// tests/.tmp (shared by every test file of a run; a new one every 12 hours, published by an atomic
+// rename and never replaced in place, so concurrent test processes cannot see a mix), since RSA key
+// generation is slow. Each test file builds its own CertStore from the files, in a temporary
+// directory removed when the process exits.
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CertStore } from "../../host/certs/cert-store.js";
 import { EXT, TestCa, daysFromNow, openssl, tmpDir, type Issued, type TestKey } from "../host/certs/pki.js";
@@ -44,7 +46,7 @@ export interface TlsPki {
   expired: TlsIdentityFiles;
   revoked: TlsIdentityFiles;
   wrongName: TlsIdentityFiles;
-  /** EKU clientAuth only: fails the strict-profile-free server check of a client... and any server check */
+  /** EKU clientAuth only (names the pool): refused as a server certificate, accepted from a client */
   clientOnly: TlsIdentityFiles;
   /** Chains to the untrusted Evil Root; names the pool. */
   untrusted: TlsIdentityFiles;
@@ -119,32 +121,36 @@ function fromManifest(kind: PkiKind, dir: string, m: Manifest): TlsPki {
 /** The PKI of one key kind, from the on-disk cache or freshly generated (atomically published). */
 export function tlsPki(kind: PkiKind): TlsPki {
   const cacheRoot = join(TMP_DIR, `tls-pki-${CACHE_VERSION}`);
-  const final = join(cacheRoot, kind);
+  const period = Math.floor(Date.now() / MAX_AGE_MS);
+  const final = join(cacheRoot, `${kind}-${period}`);
   const manifest = join(final, "manifest.json");
-  if (existsSync(manifest) && Date.now() - statSync(manifest).mtimeMs < MAX_AGE_MS) {
-    return fromManifest(kind, final, JSON.parse(readFileSync(manifest, "utf8")) as Manifest);
-  }
-  mkdirSync(cacheRoot, { recursive: true });
-  const work = tmpDir(`tls-pki-${kind}`);
-  // file paths in the manifest must point into the published directory
-  const m = generate(work, kind);
-  const rel = JSON.parse(JSON.stringify(m).split(work).join(final)) as Manifest;
-  writeFileSync(join(work, "manifest.json"), JSON.stringify(rel));
-  const stale = `${final}.stale-${process.pid}`;
-  if (existsSync(final)) {
+  if (!existsSync(manifest)) {
+    mkdirSync(cacheRoot, { recursive: true });
+    const work = tmpDir(`tls-pki-${kind}`);
+    // file paths in the manifest must point into the published directory
+    const m = generate(work, kind);
+    writeFileSync(join(work, "manifest.json"), JSON.stringify(m).split(work).join(final));
     try {
-      renameSync(final, stale);
+      renameSync(work, final); // fails when another process published first: use theirs
     } catch {
-      /* another process is replacing it */
+      rmSync(work, { recursive: true, force: true });
+    }
+    // PKIs of earlier periods (best effort: a process still using one has read its files already)
+    for (const n of readdirSync(cacheRoot)) {
+      const m2 = /^(rsa2048|p256)-(\d+)$/.exec(n);
+      if (m2 && Number(m2[2]) < period - 1) rmSync(join(cacheRoot, n), { recursive: true, force: true });
     }
   }
-  try {
-    renameSync(work, final);
-  } catch {
-    rmSync(work, { recursive: true, force: true }); // another process published first: use theirs
-  }
-  rmSync(stale, { recursive: true, force: true });
   return fromManifest(kind, final, JSON.parse(readFileSync(manifest, "utf8")) as Manifest);
+}
+
+const cleanup = new Set<string>();
+/** A temporary directory removed when the process exits. */
+export function scratchDir(prefix: string): string {
+  const d = tmpDir(prefix);
+  if (cleanup.size === 0) process.once("exit", () => cleanup.forEach((x) => rmSync(x, { recursive: true, force: true })));
+  cleanup.add(d);
+  return d;
 }
 
 /** PEM private key of an identity (for Node's tls / openssl). */
@@ -167,7 +173,7 @@ export interface GatewayStore {
  * pki's root, with both CRLs imported. Imported from a PKCS#12 made by openssl.
  */
 export async function gatewayStore(pki: TlsPki, o: { id?: TlsIdentityFiles; name?: string; crls?: boolean; dir?: string } = {}): Promise<GatewayStore> {
-  const dir = o.dir ?? tmpDir(`gwstore-${pki.kind}`);
+  const dir = o.dir ?? scratchDir(`gwstore-${pki.kind}`);
   const store = await CertStore.open(join(dir, "store"));
   const id = o.id ?? pki.gateway;
   const chainFile = join(dir, "chain.pem");

@@ -46,6 +46,8 @@ export interface MediationPeerOptions {
   sendStun?: boolean;
   /** Audio the peer plays into calls (default a 440 Hz tone). */
   source?: () => AudioSource;
+  /** The PSTN side of each call (default a SimPstnPort playing `source`). */
+  pstn?: (source: AudioSource) => SimPstnPort;
 }
 
 export class PeerCall {
@@ -121,7 +123,8 @@ export class MediationPeer extends EventEmitter<MediationPeerEvents> {
   }
 
   private async openMedia(): Promise<{ media: MediaSession; pstn: SimPstnPort }> {
-    const pstn = new SimPstnPort(this.opts.source ? this.opts.source() : new ToneSource(440));
+    const source = this.opts.source ? this.opts.source() : new ToneSource(440);
+    const pstn = this.opts.pstn ? this.opts.pstn(source) : new SimPstnPort(source);
     const media = await MediaSession.open({
       srtp: this.opts.srtp ?? nodeSrtp,
       pstn,

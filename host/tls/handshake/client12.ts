@@ -16,6 +16,7 @@ import {
   encodeFinished, ext, type ServerHello,
 } from "./messages.js";
 import { checkPeerSignature, chooseOwnScheme, signWith, tls12KeyExchangeSignedContent } from "./signatures.js";
+import { logSecret } from "../keylog.js";
 
 /** ServerHello extensions a TLS 1.2 server may answer with (each only if we offered it). */
 const SH12_ALLOWED = new Set<number>([
@@ -68,7 +69,7 @@ export async function client12(ctx: HandshakeContext, st: ClientHelloState, sh: 
   const certMsg = await channel.expect(HandshakeType.certificate);
   const chain = readCertificate12(certMsg.body, "server");
   const peer = verifyPeer({
-    chain, trust: credentials.trust, role: "client", profile: policy.profile, expectedName: ctx.servername!, now: ctx.now(), buildDate: ctx.buildDate,
+    chain, trust: credentials.trust, role: "client", profile: policy.profile, expectedName: ctx.servername!, now: ctx.now(), buildDate: ctx.buildDate, beforeClockSet: ctx.beforeClockSet,
   });
   const leaf = peer.path[0]!;
   if ((leaf.keyType === "ec") !== isEcdsaSuite) throw protocolError("illegal_parameter", `the server chose ${suite.name} but its certificate has a ${leaf.keyType} key`);
@@ -113,6 +114,7 @@ export async function client12(ctx: HandshakeContext, st: ClientHelloState, sh: 
     log.add(cke);
     channel.send(cke);
     ks = Tls12KeySchedule.fromExtendedMasterSecret(core, { hash: suite.hash, preMasterSecret: pms, transcript: log.tx, clientRandom: st.clientRandom, serverRandom: sh.random });
+    logSecret(ctx.keylog, "CLIENT_RANDOM", st.clientRandom, ks.masterSecret);
     pms.fill(0);
     let ourScheme = 0;
     if (sendChain.length > 0) {

@@ -17,6 +17,7 @@ import {
 import { checkPeerSignature, chooseOwnScheme, signWith, tls13SignedContent } from "./signatures.js";
 import { chosenSuite, deriveShared, type ClientHelloState } from "./client.js";
 import { verifyPeer } from "../verify-peer.js";
+import { logSecret } from "../keylog.js";
 
 /** Extensions a server may put in EncryptedExtensions (RFC 8446 §4.2 table) that we may have offered. */
 const EE_ALLOWED = new Set<number>([ExtensionType.server_name, ExtensionType.supported_groups, ExtensionType.record_size_limit]);
@@ -54,6 +55,8 @@ export async function client13(ctx: HandshakeContext, st: ClientHelloState, sh: 
     const chts = ks.deriveSecret("c hs traffic", log.tx);
     const shts = ks.deriveSecret("s hs traffic", log.tx);
     secrets.push(chts, shts);
+    logSecret(ctx.keylog, "CLIENT_HANDSHAKE_TRAFFIC_SECRET", st.clientRandom, chts);
+    logSecret(ctx.keylog, "SERVER_HANDSHAKE_TRAFFIC_SECRET", st.clientRandom, shts);
     channel.atKeyChange("ServerHello");
     rl.installTls13("read", suite, shts);
     rl.installTls13("write", suite, chts);
@@ -85,7 +88,7 @@ export async function client13(ctx: HandshakeContext, st: ClientHelloState, sh: 
     }
     const chain = readCertificate13(next.body, "server", new Uint8Array(0));
     const peer = verifyPeer({
-      chain, trust: credentials.trust, role: "client", profile: policy.profile, expectedName: ctx.servername!, now: ctx.now(), buildDate: ctx.buildDate,
+      chain, trust: credentials.trust, role: "client", profile: policy.profile, expectedName: ctx.servername!, now: ctx.now(), buildDate: ctx.buildDate, beforeClockSet: ctx.beforeClockSet,
     });
     log.add(next.raw);
 
@@ -112,6 +115,8 @@ export async function client13(ctx: HandshakeContext, st: ClientHelloState, sh: 
     const sats = ks.deriveSecret("s ap traffic", log.tx);
     const cats = ks.deriveSecret("c ap traffic", log.tx);
     secrets.push(sats, cats);
+    logSecret(ctx.keylog, "CLIENT_TRAFFIC_SECRET_0", st.clientRandom, cats);
+    logSecret(ctx.keylog, "SERVER_TRAFFIC_SECRET_0", st.clientRandom, sats);
     rl.installTls13("read", suite, sats);
     rl.allowCompatibilityChangeCipherSpec(false);
 

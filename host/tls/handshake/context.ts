@@ -7,6 +7,7 @@ import type { MtlsCredentials } from "../credentials.js";
 import type { ResolvedTlsPolicy, TlsVersionLabel } from "../policy.js";
 import type { TlsCipherSuite } from "../record-suites.js";
 import type { HandshakeChannel } from "./channel.js";
+import type { KeylogSink } from "../keylog.js";
 
 /** Test-only knobs (interop tests of refusals); never set in production code. */
 export interface HandshakeTestHooks {
@@ -22,6 +23,7 @@ export interface HandshakeContext {
   asym: AsymmetricProvider;
   now: () => Date;
   buildDate: Date;
+  beforeClockSet: "refuseTls" | "warn";
   /** Client role: the name to send in SNI and to find in the server's certificate. */
   servername?: string;
   /** Server role: the names a client certificate must carry one of. */
@@ -29,6 +31,8 @@ export interface HandshakeContext {
   /** record_size_limit we advertise (RFC 8449), 0 = do not send the extension. */
   recordSizeLimit: number;
   hooks?: HandshakeTestHooks;
+  /** SSLKEYLOGFILE lines for debugging (host/tls/keylog.ts); absent in normal operation. */
+  keylog?: KeylogSink;
 }
 
 export interface HandshakeResult {

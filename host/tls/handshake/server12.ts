@@ -20,6 +20,7 @@ import {
 import { clientServerName } from "./server.js";
 import { checkPeerSignature, chooseOwnScheme, signWith, tls12KeyExchangeSignedContent } from "./signatures.js";
 import { TranscriptLog } from "./transcript-log.js";
+import { logSecret } from "../keylog.js";
 
 /** At most this many bytes of CA names in a CertificateRequest (a hint for the client's certificate choice). */
 const MAX_CA_NAMES_BYTES = 8192;
@@ -128,13 +129,14 @@ export async function server12(ctx: HandshakeContext, ch: ClientHello, chRaw: Ui
     const certMsg = await channel.expect(HandshakeType.certificate);
     const chain = readCertificate12(certMsg.body, "client");
     const peer = verifyPeer({
-      chain, trust: credentials.trust, role: "server", profile: policy.profile, allowedPeers: ctx.allowedPeers ?? [], now: ctx.now(), buildDate: ctx.buildDate,
+      chain, trust: credentials.trust, role: "server", profile: policy.profile, allowedPeers: ctx.allowedPeers ?? [], now: ctx.now(), buildDate: ctx.buildDate, beforeClockSet: ctx.beforeClockSet,
     });
     log.add(certMsg.raw);
     const ckeMsg = await channel.expect(HandshakeType.client_key_exchange);
     pms = deriveShared(share, decodeClientKeyExchangeEcdhe(ckeMsg.body));
     log.add(ckeMsg.raw);
     ks = Tls12KeySchedule.fromExtendedMasterSecret(core, { hash: suite.hash, preMasterSecret: pms, transcript: log.tx, clientRandom, serverRandom });
+    logSecret(ctx.keylog, "CLIENT_RANDOM", clientRandom, ks.masterSecret);
     pms.fill(0);
     const cvMsg = await channel.expect(HandshakeType.certificate_verify);
     const ccv = decodeCertificateVerify(cvMsg.body);

@@ -20,6 +20,7 @@ import {
 import { clientServerName } from "./server.js";
 import { checkPeerSignature, chooseOwnScheme, signWith, tls13SignedContent } from "./signatures.js";
 import { TranscriptLog } from "./transcript-log.js";
+import { logSecret } from "../keylog.js";
 
 interface Offer {
   suite: TlsCipherSuite;
@@ -129,6 +130,8 @@ export async function server13(ctx: HandshakeContext, ch1: ClientHello, ch1Raw: 
     shared.fill(0);
     const chts = ks.deriveSecret("c hs traffic", log.tx);
     const shts = ks.deriveSecret("s hs traffic", log.tx);
+    logSecret(ctx.keylog, "CLIENT_HANDSHAKE_TRAFFIC_SECRET", ch.random, chts);
+    logSecret(ctx.keylog, "SERVER_HANDSHAKE_TRAFFIC_SECRET", ch.random, shts);
     secrets.push(chts, shts);
     channel.atKeyChange("ClientHello");
     rl.installTls13("write", suite, shts);
@@ -156,6 +159,8 @@ export async function server13(ctx: HandshakeContext, ch1: ClientHello, ch1Raw: 
     ks.deriveMasterSecret();
     const sats = ks.deriveSecret("s ap traffic", log.tx);
     const cats = ks.deriveSecret("c ap traffic", log.tx);
+    logSecret(ctx.keylog, "CLIENT_TRAFFIC_SECRET_0", ch.random, cats);
+    logSecret(ctx.keylog, "SERVER_TRAFFIC_SECRET_0", ch.random, sats);
     secrets.push(sats, cats);
     rl.installTls13("write", suite, sats);
     channel.flush();
@@ -164,7 +169,7 @@ export async function server13(ctx: HandshakeContext, ch1: ClientHello, ch1Raw: 
     const certMsg = await channel.expect(HandshakeType.certificate);
     const chain = readCertificate13(certMsg.body, "client", new Uint8Array(0));
     const peer = verifyPeer({
-      chain, trust: credentials.trust, role: "server", profile: policy.profile, allowedPeers: ctx.allowedPeers ?? [], now: ctx.now(), buildDate: ctx.buildDate,
+      chain, trust: credentials.trust, role: "server", profile: policy.profile, allowedPeers: ctx.allowedPeers ?? [], now: ctx.now(), buildDate: ctx.buildDate, beforeClockSet: ctx.beforeClockSet,
     });
     log.add(certMsg.raw);
     const cvMsg = await channel.expect(HandshakeType.certificate_verify);

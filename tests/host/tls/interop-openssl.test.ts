@@ -1,12 +1,13 @@
 // Interop with the `openssl` command line (OpenSSL 3): `openssl s_server -Verify 1` as the Mediation
 // Server for our client, `openssl s_client` as the Mediation Server connecting to our listener.
-// TLS 1.3 and 1.2, RSA-2048 and ECDSA P-256, mutual authentication, data both ways, KeyUpdate started
+// TLS 1.3 and 1.2, RSA-2048 and ECDSA P-256, mutual authentication, data both ways (160 KiB writes), KeyUpdate started
 // by OpenSSL ("k"/"K" on its stdin) and by us, renegotiation refused, and refusals as OpenSSL prints them.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { once } from "node:events";
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
 import net from "node:net";
 import { join } from "node:path";
 import { connectMtls } from "../../../host/tls/connect-mtls.js";
@@ -14,8 +15,7 @@ import { createMtlsServer, type MtlsServer } from "../../../host/tls/mtls-server
 import type { KeyUpdateEvent, MtlsSocket } from "../../../host/tls/mtls-socket.js";
 import type { TlsError } from "../../../host/tls/errors.js";
 import type { CertStore } from "../../../host/certs/cert-store.js";
-import { GATEWAY, POOL, POOL_MEMBERS, gatewayStore, tlsPki, type PkiKind, type TlsPki } from "../../helpers/tls-pki.js";
-import { tmpDir } from "../certs/pki.js";
+import { GATEWAY, POOL, POOL_MEMBERS, gatewayStore, scratchDir, tlsPki, type PkiKind, type TlsPki } from "../../helpers/tls-pki.js";
 import { requireCommand } from "../../helpers/system.js";
 import { within } from "./mtls-helpers.js";
 
@@ -103,7 +103,7 @@ for (const kind of ["rsa2048", "p256"] as PkiKind[]) {
     before(async () => {
       pki = tlsPki(kind);
       store = (await gatewayStore(pki)).store;
-      files = writeFiles(pki, tmpDir(`ossl-${kind}`));
+      files = writeFiles(pki, scratchDir(`ossl-${kind}`));
     });
     after(() => store.close());
 
@@ -132,6 +132,16 @@ for (const kind of ["rsa2048", "p256"] as PkiKind[]) {
           assert.match(srv.out, /CN ?= ?gw1\.contoso\.com/); // OpenSSL verified and printed our certificate
           srv.send("hello from the mediation server\n");
           await until(() => got.text().includes("hello from the mediation server"), 5000, "data from s_server");
+          // large writes both ways: 160 KiB of text lines in one write each way (many records)
+          const big = (tag: string) => Array.from({ length: 2048 }, (_, i) => `${tag}${String(i).padStart(5, "0")} ${randomBytes(36).toString("hex")}`).join("\n") + "\n";
+          const ours = big("G");
+          s.write(ours);
+          await srv.waitFor(/G02047 [0-9a-f]{72}\n/, 10_000);
+          assert.ok(srv.out.includes(ours), "s_server printed all we sent");
+          const theirs = big("M");
+          srv.send(theirs);
+          await until(() => got.text().includes("M02047"), 10_000, "160 KiB from s_server");
+          assert.ok(got.text().includes(theirs));
           if (version === "TLSv1.3") {
             await srv.command("k"); // KeyUpdate, update_not_requested
             srv.send("after k\n");
@@ -194,7 +204,7 @@ for (const kind of ["rsa2048", "p256"] as PkiKind[]) {
     before(async () => {
       pki = tlsPki(kind);
       store = (await gatewayStore(pki)).store;
-      files = writeFiles(pki, tmpDir(`ossl-${kind}`));
+      files = writeFiles(pki, scratchDir(`ossl-${kind}`));
       server = createMtlsServer({ store, allowedPeers: POOL_MEMBERS }, (s) => {
         sockets.push(s);
         s.on("data", (d) => s.write(d));

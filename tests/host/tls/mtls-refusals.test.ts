@@ -26,16 +26,20 @@ type Version = (typeof VERSIONS)[number];
 let pki: TlsPki;
 let store: CertStore;
 let noCrlStore: CertStore;
+let strictNoCrlStore: CertStore;
 
 before(async () => {
   if (sys.skip) return;
   pki = tlsPki("p256");
   store = (await gatewayStore(pki)).store;
   noCrlStore = (await gatewayStore(pki, { crls: false })).store;
+  strictNoCrlStore = (await gatewayStore(pki, { crls: false })).store;
+  await strictNoCrlStore.setRevocationPolicy("strict");
 });
 after(() => {
   store?.close();
   noCrlStore?.close();
+  strictNoCrlStore?.close();
 });
 
 /**
@@ -118,11 +122,7 @@ describe("our client refuses the Mediation Server's certificate", { skip: sys.sk
     ];
     for (const [what, id, code, alert, extra] of cases) {
       test(`${version}: a certificate ${what} → ${code}, ${alert}`, async () => {
-        let o = extra ?? {};
-        if (code === "ERR_TLS_CERT_REVOCATION_UNKNOWN") {
-          await noCrlStore.setRevocationPolicy("strict");
-          o = { store: noCrlStore };
-        }
+        const o = code === "ERR_TLS_CERT_REVOCATION_UNKNOWN" ? { store: strictNoCrlStore } : (extra ?? {});
         const { ours, theirs } = await ourClientRefused(version, id(), o);
         assertRefusal(ours, code, alert);
         assert.equal(receivedAlert(theirs), alert, `Node server: ${theirs.code} ${theirs.message}`);
@@ -145,8 +145,22 @@ describe("our client refuses the Mediation Server's certificate", { skip: sys.sk
     });
   }
 
+  test("beforeClockSet \"warn\" (board time.beforeClockSet): an unset clock is a warning, validity is checked as of the build date", async () => {
+    const peer = await nodeEchoServer({ ...nodeTlsOptions(pki), requestCert: true, rejectUnauthorized: true });
+    try {
+      const o = { host: "127.0.0.1", port: peer.port, servername: POOL, store, now: () => new Date("2021-03-01T00:00:00Z") };
+      // the test certificates were made a day ago, after the build date: as of the build date they are not valid yet
+      await assert.rejects(connectMtls({ ...o, beforeClockSet: "warn", buildDate: new Date(Date.now() - 30 * 86400_000) }), { code: "ERR_TLS_CERT_NOT_YET_VALID" });
+      const s = await connectMtls({ ...o, beforeClockSet: "warn", buildDate: new Date(Date.now() - 3600_000) });
+      assert.equal(s.warnings[0]!.reason, "clock");
+      s.destroy();
+      await assert.rejects(connectMtls(o), { code: "ERR_TLS_CLOCK" });
+    } finally {
+      await peer.close();
+    }
+  });
+
   test("a missing CRL is only a warning under the default policy", async () => {
-    await noCrlStore.setRevocationPolicy("default");
     const peer = await nodeEchoServer({ ...nodeTlsOptions(pki), requestCert: true, rejectUnauthorized: true });
     try {
       const s = await connectMtls({ host: "127.0.0.1", port: peer.port, servername: POOL, store: noCrlStore });

@@ -1,0 +1,562 @@
+// The gateway process: what `gwsdk gateway --board NAME --config FILE` runs, and what the simulator
+// boots on the sim board (one code path).
+//
+// Boot: load the core (power-on self-test), open the certificate store and check the identity,
+// resolve the TLS policy, listen for the Mediation Server with our MTLS, start the SIP endpoint
+// towards the pool (our MTLS client, OPTIONS health, failover). Then it answers INVITEs from the
+// pool and places calls towards it, each call with SDES-keyed SRTP on the core (GatewayCall).
+//
+// A call whose pool member disappears (its link closed and the member cannot be reached again) is
+// ended with outcome "failover"; a call that receives no RTP/RTCP for mediaTimeoutMs is ended with
+// outcome "media-timeout" (the Mediation Server does the same with RTCPActiveCalls).
+import { EventEmitter } from "node:events";
+import { isIP } from "node:net";
+import type { Board } from "../boards/board.js";
+import { loadCore, type Core } from "../core/load-core.js";
+import { CertStore, type CertSummary } from "../certs/cert-store.js";
+import { GatewayCall } from "../media/gateway-call.js";
+import { SimPstnPort, ToneSource, type PstnPort } from "../media/pstn.js";
+import type { MediaStats, MediaTapPacket } from "../media/session.js";
+import { SipEndpoint } from "../sip/endpoint.js";
+import type { SipConnection } from "../sip/connection.js";
+import type { CallEnd, PoolMemberRef } from "../sip/call.js";
+import type { SipTimers } from "../sip/timers.js";
+import type { MtlsServer } from "../tls/mtls-server.js";
+import type { MtlsSocket } from "../tls/mtls-socket.js";
+import type { KeylogSink } from "../tls/keylog.js";
+import type { SrtpProfile } from "../media/srtp-provider.js";
+import type { GatewayConfig } from "./config.js";
+import { GatewayError } from "./errors.js";
+import { Logger, silentLogger } from "./log.js";
+import { MediaPortRange } from "./media-ports.js";
+import { CoreSrtpProvider } from "./srtp-provider.js";
+import { GatewayTls, type TlsLinkInfo } from "./tls-link.js";
+
+export type CallDirection = "inbound" | "outbound";
+export type CallOutcome = "active" | "completed" | "failover" | "failed" | "rejected" | "media-timeout" | "interrupted";
+
+export interface GatewayOptions {
+  board: Board;
+  config: GatewayConfig;
+  logger?: Logger;
+  /** The core to run on (default: loaded per the board's core.variant, with its self-test). */
+  core?: Core;
+  /** The PSTN side of a call (default: the sim board's SimPstnPort playing a 1004 Hz test tone). */
+  pstn?: (c: { direction: CallDirection; from: string; to: string }) => PstnPort;
+  /** Debugging: TLS secrets as SSLKEYLOGFILE lines (refused in FIPS mode). */
+  keylog?: KeylogSink;
+  /** Debugging: every media datagram of every call (packet captures). */
+  tap?: (p: MediaTapPacket & { callId: string }) => void;
+  /** Overrides config.media.mediaTimeoutMs: no RTP/RTCP for this long ends a call with outcome "media-timeout". */
+  mediaTimeoutMs?: number;
+  /** Overrides config.media.rtcpIntervalMs. */
+  rtcpIntervalMs?: number;
+  sipTimers?: Partial<SipTimers>;
+}
+
+export interface GatewayCallRecord {
+  /** "c1", "c2", ... in this process. */
+  id: string;
+  direction: CallDirection;
+  from: string;
+  to: string;
+  /** The pool member ("fqdn:port" or "host:port") the call went to or came from. */
+  member: string | null;
+  startedAt: Date;
+  answeredAt?: Date;
+  endedAt?: Date;
+  outcome: CallOutcome;
+  end?: CallEnd;
+  error?: { code: string; message: string };
+  call?: GatewayCall;
+  pstn: PstnPort;
+  /** The last statistics (kept after the call ended). */
+  stats?: MediaStats;
+  srtp: { profile: SrtpProfile; txMki: string | null; lastRxForm: string } | null;
+}
+
+export interface GatewayLinkRecord {
+  id: number;
+  direction: CallDirection;
+  /** "address:port" of the other end of the TCP connection (for outbound links: the member's host name). */
+  remote: string;
+  /** TCP ports of the connection, ours and theirs. */
+  localPort: number | undefined;
+  remotePort: number | undefined;
+  /** The pool member this link goes to (outbound), when known. */
+  member: string | null;
+  state: "up" | "down";
+  upSince: Date;
+  downSince?: Date;
+  tls: TlsLinkInfo | null;
+}
+
+export interface GatewayEvents {
+  ready: [];
+  call: [c: GatewayCallRecord];
+  callEnded: [c: GatewayCallRecord];
+  link: [l: GatewayLinkRecord];
+  linkDown: [l: GatewayLinkRecord];
+  memberDown: [member: string];
+  memberUp: [member: string];
+}
+
+function hex(b: Uint8Array | undefined): string | null {
+  return b && b.length ? Buffer.from(b).toString("hex") : null;
+}
+
+function userPart(uri: string): string {
+  const m = /^<?(?:sips?|tel):([^@;>]+)/i.exec(uri.trim().replace(/^"[^"]*"\s*/, ""));
+  return m ? m[1]! : uri;
+}
+
+function errInfo(e: unknown): { code: string; message: string } {
+  const o = e as { code?: unknown; message?: unknown };
+  return { code: typeof o?.code === "string" ? o.code : "ERR_GATEWAY_CALL", message: typeof o?.message === "string" ? o.message : String(e) };
+}
+
+export class Gateway extends EventEmitter<GatewayEvents> {
+  readonly board: Board;
+  readonly config: GatewayConfig;
+  readonly core: Core;
+  readonly log: Logger;
+  /** The SIP endpoint (made once the listener knows its port: Via and Contact carry it). */
+  endpoint!: SipEndpoint;
+  readonly store: CertStore;
+  readonly srtp: CoreSrtpProvider;
+  private readonly tls: GatewayTls;
+  private server: MtlsServer | undefined;
+  private readonly ports: MediaPortRange;
+  private readonly opts: GatewayOptions;
+  private readonly callRecords: GatewayCallRecord[] = [];
+  private readonly linkRecords: GatewayLinkRecord[] = [];
+  private watchdog: NodeJS.Timeout | undefined;
+  private lastRx = new Map<GatewayCallRecord, { rtp: number; rtcp: number; at: number }>();
+  private callSeq = 0;
+  private linkSeq = 0;
+  private stopping = false;
+  /** Refused inbound TLS handshakes (codes), for status and tests. */
+  readonly refusedHandshakes: { code: string; remote: string }[] = [];
+  /** Listening port (the configured one, or the ephemeral one given for port 0). */
+  listenPort = 0;
+  readonly selfTestMs: number;
+  /** The identity's certificate as the store reported it at boot. */
+  certificate: CertSummary | null = null;
+
+  private constructor(o: GatewayOptions, core: Core, selfTestMs: number, store: CertStore) {
+    super();
+    this.opts = o;
+    this.board = o.board;
+    this.config = o.config;
+    this.core = core;
+    this.selfTestMs = selfTestMs;
+    this.store = store;
+    this.log = o.logger ?? silentLogger;
+    this.srtp = new CoreSrtpProvider(core);
+    this.ports = new MediaPortRange(o.config.media.portMin, o.config.media.portMax);
+    const c = o.config;
+    this.tls = new GatewayTls({
+      store,
+      identity: c.identity,
+      policy: { profile: c.tls.profile, versions: c.tls.versions, fips: c.tls.fips, legacyCbc: c.tls.legacyCbc, handshakeTimeoutMs: c.tls.handshakeTimeoutMs },
+      core,
+      ...(o.keylog ? { keylog: o.keylog } : {}),
+    });
+  }
+
+  private createEndpoint(): void {
+    const c = this.config;
+    const o = this.opts;
+    const members = c.pool.members?.map((m) => ({ host: m.host, port: m.port }));
+    this.endpoint = new SipEndpoint({
+      local: { host: c.fqdn, port: this.listenPort, transport: "TLS" },
+      pool: members
+        ? { fqdn: c.pool.fqdn, members }
+        : { fqdn: c.pool.fqdn, port: c.pool.port, resolve: async (name) => this.resolveAll(name) },
+      connect: (m) => this.connectMember(m),
+      health: { intervalMs: c.trunk.optionsIntervalMs, failuresToDown: c.trunk.optionsFailuresDown, timeoutMs: Math.min(5000, c.trunk.optionsIntervalMs) },
+      ...(o.sipTimers ? { timers: o.sipTimers } : {}),
+      userAgent: "gwsdk-gateway/0.1",
+    });
+    const ep = this.endpoint;
+    const log = this.log;
+    ep.on("invite", (inc) => void this.onInvite(inc));
+    ep.on("connection", (conn, direction) => this.onConnection(conn, direction));
+    ep.on("memberDown", (m) => {
+      const name = this.memberName(m);
+      log.warn("pool.member.down", { member: name, failures: m.failures, lastError: m.lastError });
+      this.emit("memberDown", name);
+    });
+    ep.on("memberUp", (m) => {
+      const name = this.memberName(m);
+      log.info("pool.member.up", { member: name });
+      this.emit("memberUp", name);
+    });
+    ep.on("protocolError", (e) => log.warn("sip.protocol-error", { code: e.code, msg: e.message }));
+  }
+
+  /** Boots the gateway; resolves once it listens and its SIP endpoint runs. */
+  static async start(o: GatewayOptions): Promise<Gateway> {
+    const log = o.logger ?? silentLogger;
+    const c = o.config;
+    if (o.keylog && c.tls.fips) throw new GatewayError("ERR_GATEWAY_STATE", "FIPS mode refuses to write a TLS key log");
+    let core = o.core;
+    let selfTestMs = 0;
+    if (!core) {
+      const t0 = performance.now();
+      // "auto": the SIMD build where the board has SIMD and the runtime validates it, else scalar.
+      const v = o.board.core.variant;
+      core = await loadCore(v === "auto" ? (o.board.core.simd ? {} : { variant: "scalar" }) : { variant: v });
+      selfTestMs = performance.now() - t0;
+    }
+    log.info("core.ready", { variant: core.variant, selfTest: "passed", ms: Math.round(selfTestMs * 10) / 10, fips: c.tls.fips });
+    let store: CertStore;
+    try {
+      store = await CertStore.open(c.store, { create: false, logger: { warn: (m) => log.warn("store.warning", { msg: m }) } });
+    } catch (e) {
+      throw new GatewayError("ERR_GATEWAY_IDENTITY", `cannot open the certificate store ${c.store}: ${(e as Error).message}`, { cause: e });
+    }
+    const report = await store.check(c.identity).catch((e: unknown) => {
+      store.close();
+      throw new GatewayError("ERR_GATEWAY_IDENTITY", `identity "${c.identity}" in ${c.store}: ${(e as Error).message}`, { cause: e });
+    });
+    if (report.status === "unusable") {
+      store.close();
+      throw new GatewayError("ERR_GATEWAY_IDENTITY", `identity "${c.identity}" cannot be used: ${report.problems.map((p) => `${p.code}: ${p.message}`).join("; ")}`);
+    }
+    log.info("store.ready", {
+      store: c.store,
+      identity: c.identity,
+      subject: report.certificate?.subject,
+      notAfter: report.certificate?.notAfter,
+      daysRemaining: report.certificate?.daysRemaining,
+      trust: report.trust,
+      warnings: report.warnings.map((w) => w.code),
+    });
+    const gw = new Gateway(o, core, selfTestMs, store);
+    gw.certificate = report.certificate;
+    try {
+      await gw.listen();
+      gw.createEndpoint();
+      await gw.endpoint.start();
+    } catch (e) {
+      await gw.stop();
+      throw e;
+    }
+    gw.watchdog = setInterval(() => gw.checkMedia(), 500);
+    gw.watchdog.unref?.();
+    log.info("gateway.ready", {
+      fqdn: c.fqdn,
+      listen: `${c.listen.host}:${gw.listenPort}`,
+      pool: c.pool.fqdn,
+      members: gw.endpoint.memberStatus().map((m) => gw.memberName(m)),
+      srtpMode: c.trunk.srtpMode,
+      mki: c.trunk.mki,
+      tls: c.tls.versions,
+      media: `${c.media.address}:${c.media.portMin}-${c.media.portMax}`,
+    });
+    // First OPTIONS round at once: the links come up without waiting a whole interval.
+    void gw.endpoint.probeAll();
+    gw.emit("ready");
+    return gw;
+  }
+
+  private async listen(): Promise<void> {
+    const c = this.config;
+    try {
+      this.server = await this.tls.listen(
+        c.listen.host,
+        c.listen.port,
+        c.tls.allowedPeers,
+        (s) => {
+          if (this.stopping || !this.endpoint) {
+            s.destroy();
+            return;
+          }
+          this.endpoint.accept(s, s.remoteAddress && s.remotePort ? { host: s.remoteAddress, port: s.remotePort } : undefined);
+        },
+        (err, peer) => {
+          const code = err.code ?? "ERR_TLS";
+          this.refusedHandshakes.push({ code, remote: `${peer.remoteAddress}:${peer.remotePort}` });
+          this.log.warn("tls.refused", { code, remote: `${peer.remoteAddress}:${peer.remotePort}`, msg: err.message });
+        },
+      );
+    } catch (e) {
+      throw new GatewayError("ERR_GATEWAY_LISTEN", `cannot listen on ${c.listen.host}:${c.listen.port}: ${(e as Error).message}`, { cause: e });
+    }
+    const addr = this.server.address();
+    this.listenPort = typeof addr === "object" && addr ? addr.port : c.listen.port;
+    this.log.info("tls.listen", { host: c.listen.host, port: this.listenPort, versions: c.tls.versions, profile: c.tls.profile, fips: c.tls.fips, allowedPeers: c.tls.allowedPeers });
+  }
+
+  // ---- pool members ------------------------------------------------------------------------
+
+  private resolveAll(name: string): string[] {
+    const mapped = this.config.pool.hosts[name] ?? this.config.pool.hosts[name.toLowerCase()];
+    return mapped && mapped.length ? mapped : [name];
+  }
+
+  /** The configured member at host:port, if any. */
+  private memberConfig(ref: PoolMemberRef): { fqdn?: string; host: string; port: number } | undefined {
+    return this.config.pool.members?.find((m) => m.host.toLowerCase() === ref.host.toLowerCase() && m.port === ref.port);
+  }
+
+  private memberName(ref: PoolMemberRef): string {
+    const m = this.memberConfig(ref);
+    return `${m?.fqdn ?? ref.host}:${ref.port}`;
+  }
+
+  private async connectMember(ref: PoolMemberRef): Promise<MtlsSocket> {
+    const m = this.memberConfig(ref);
+    const isName = isIP(ref.host) === 0;
+    // The name the member's certificate must carry: its own FQDN (a SAN of the pool certificate),
+    // else the host name we reached it by, else the pool FQDN.
+    const servername = m?.fqdn ?? (isName ? ref.host : this.config.pool.fqdn);
+    const address = this.resolveAll(ref.host)[0]!;
+    const t0 = performance.now();
+    try {
+      const s = await this.tls.connect(address, ref.port, servername);
+      this.log.debug("tls.connected", { member: this.memberName(ref), ms: Math.round(performance.now() - t0) });
+      return s;
+    } catch (e) {
+      this.log.warn("tls.connect-failed", { member: this.memberName(ref), address: `${address}:${ref.port}`, code: (e as { code?: string }).code, msg: (e as Error).message });
+      throw e;
+    }
+  }
+
+  // ---- links -------------------------------------------------------------------------------
+
+  private onConnection(conn: SipConnection, direction: CallDirection): void {
+    const s = conn.socket as Partial<MtlsSocket> & { remoteAddress?: string; remotePort?: number };
+    const tls = typeof s.version === "string" ? GatewayTls.describe(s as MtlsSocket) : null;
+    const remote = conn.remote ? `${conn.remote.host}:${conn.remote.port}` : `${s.remoteAddress}:${s.remotePort}`;
+    const member = direction === "outbound" && conn.remote ? this.memberName(conn.remote) : null;
+    const rec: GatewayLinkRecord = { id: ++this.linkSeq, direction, remote, localPort: s.localPort, remotePort: s.remotePort, member, state: "up", upSince: new Date(), tls };
+    this.linkRecords.push(rec);
+    this.log.info("tls.up", { link: rec.id, direction, remote, member, ...(tls ?? {}) });
+    this.emit("link", rec);
+    conn.on("close", () => {
+      rec.state = "down";
+      rec.downSince = new Date();
+      this.log.info("tls.down", { link: rec.id, direction, remote, member });
+      this.emit("linkDown", rec);
+      if (!this.stopping) void this.checkCallsOn(conn);
+    });
+  }
+
+  /** Calls whose dialog ran on a closed connection: reach their member again, or fail over. */
+  private async checkCallsOn(conn: SipConnection): Promise<void> {
+    for (const r of this.callRecords) {
+      const call = r.call;
+      if (!call || r.outcome !== "active" || call.sip.dialog?.conn !== conn) continue;
+      try {
+        await this.endpoint.connectionForDialog(call.sip);
+        this.log.info("call.relinked", { call: r.id, member: r.member });
+      } catch (e) {
+        if (r.outcome !== "active") continue;
+        this.log.warn("call.failover", { call: r.id, member: r.member, code: (e as { code?: string }).code, msg: `the pool member is unreachable: ${(e as Error).message}` });
+        r.error = errInfo(e);
+        await this.finish(r, "failover");
+      }
+    }
+  }
+
+  // ---- calls -------------------------------------------------------------------------------
+
+  private pstnFor(direction: CallDirection, from: string, to: string): PstnPort {
+    return this.opts.pstn ? this.opts.pstn({ direction, from, to }) : new SimPstnPort(new ToneSource(1004));
+  }
+
+  private activeCalls(): number {
+    return this.callRecords.filter((r) => r.outcome === "active").length;
+  }
+
+  private callOptions(r: GatewayCallRecord, ports: { rtp: number; rtcp: number }) {
+    const c = this.config;
+    return {
+      srtp: this.srtp,
+      pstn: r.pstn,
+      srtpMode: c.trunk.srtpMode,
+      bindAddress: c.media.address,
+      advertiseAddress: c.media.address,
+      sdp: { suites: c.trunk.srtpProfiles as SrtpProfile[], offerMki: c.trunk.mki ? ("both" as const) : ("without" as const) },
+      media: {
+        rtpPort: ports.rtp,
+        rtcpPort: ports.rtcp,
+        replayWindow: c.trunk.replayWindow,
+        rtcpIntervalMs: this.opts.rtcpIntervalMs ?? c.media.rtcpIntervalMs,
+        ...(this.opts.tap ? { tap: (p: MediaTapPacket) => this.opts.tap!({ ...p, callId: r.id }) } : {}),
+        onKeyLimit: (e: { direction: "tx" | "rx"; hard: boolean; remaining: number }) =>
+          this.log.warn("srtp.key-limit", { call: r.id, direction: e.direction, hard: e.hard, remaining: e.remaining }),
+      },
+    };
+  }
+
+  private newRecord(direction: CallDirection, from: string, to: string, member: string | null): GatewayCallRecord {
+    const r: GatewayCallRecord = { id: `c${++this.callSeq}`, direction, from, to, member, startedAt: new Date(), outcome: "active", pstn: this.pstnFor(direction, from, to), srtp: null };
+    this.callRecords.push(r);
+    return r;
+  }
+
+  private attach(r: GatewayCallRecord, call: GatewayCall, rtpPort: number): void {
+    r.call = call;
+    r.answeredAt = new Date();
+    const s = call.media.negotiated?.srtp;
+    r.srtp = s ? { profile: s.profile, txMki: hex(s.tx.mki), lastRxForm: "" } : null;
+    this.lastRx.set(r, { rtp: 0, rtcp: 0, at: Date.now() });
+    call.on("media", (m) => {
+      if (m.srtp && r.srtp) r.srtp = { ...r.srtp, profile: m.srtp.profile, txMki: hex(m.srtp.tx.mki) };
+    });
+    call.on("ended", (e) => {
+      r.end = e;
+      this.ports.release(rtpPort);
+      void this.finish(r, r.outcome === "active" ? "completed" : r.outcome);
+    });
+    this.log.info("call.up", {
+      call: r.id,
+      direction: r.direction,
+      member: r.member,
+      from: r.from,
+      to: r.to,
+      srtp: r.srtp ? r.srtp.profile : "none",
+      mki: r.srtp?.txMki ?? null,
+      localRtp: `${this.config.media.address}:${call.media.localRtpPort}`,
+      remoteRtp: call.media.negotiated ? `${call.media.negotiated.remoteAddress}:${call.media.negotiated.remoteRtpPort}` : null,
+    });
+    this.emit("call", r);
+  }
+
+  /** Ends a call's record once: hangs up when still up, keeps the last statistics. */
+  private async finish(r: GatewayCallRecord, outcome: CallOutcome): Promise<void> {
+    if (r.outcome !== "active") return;
+    r.outcome = outcome;
+    const call = r.call;
+    if (call) {
+      r.stats = call.stats();
+      if (r.srtp) r.srtp.lastRxForm = call.media.lastRxForm;
+      if (!call.sip.ended) await call.hangup().catch(() => undefined);
+      else await call.media.close().catch(() => undefined);
+      r.stats = call.stats();
+    }
+    r.endedAt = new Date();
+    this.lastRx.delete(r);
+    const s = r.stats;
+    this.log.info("call.end", {
+      call: r.id,
+      direction: r.direction,
+      member: r.member,
+      outcome,
+      reason: r.end?.reason,
+      by: r.end?.by,
+      durationMs: r.answeredAt ? r.endedAt.getTime() - r.answeredAt.getTime() : 0,
+      ...(s
+        ? {
+            rtpSent: s.rtpSent,
+            rtpReceived: s.rtpReceived,
+            authFailures: s.authFailures,
+            replays: s.replays,
+            lost: s.lost,
+            rtcpSent: s.rtcpSent,
+            rtcpReceived: s.rtcpReceived,
+          }
+        : {}),
+      ...(r.error ? { code: r.error.code } : {}),
+    });
+    this.emit("callEnded", r);
+  }
+
+  private async onInvite(inc: import("../sip/call.js").IncomingCall): Promise<void> {
+    const req = inc.request;
+    const from = userPart(req.get("From") ?? "");
+    const to = userPart(req.get("To") ?? "");
+    const contact = /^<?sips?:(?:[^@>]*@)?([^:;>]+)(?::(\d+))?/i.exec((req.get("Contact") ?? "").replace(/^[^<]*</, "<"));
+    const member = contact ? `${contact[1]}:${contact[2] ?? "5067"}` : null;
+    if (this.stopping || this.activeCalls() >= this.config.limits.maxCalls) {
+      this.log.warn("call.refused", { from, to, member, status: 503, msg: this.stopping ? "the gateway is stopping" : `maxCalls (${this.config.limits.maxCalls}) reached` });
+      inc.reject(503);
+      return;
+    }
+    const r = this.newRecord("inbound", from, to, member);
+    this.log.info("call.incoming", { call: r.id, from, to, member });
+    try {
+      const { value: call, rtp } = await this.ports.bind((ports) => GatewayCall.answer(inc, this.callOptions(r, ports)));
+      if (r.outcome !== "active") {
+        await call.hangup().catch(() => undefined);
+        this.ports.release(rtp);
+        return;
+      }
+      this.attach(r, call, rtp);
+    } catch (e) {
+      r.error = errInfo(e);
+      this.log.warn("call.refused", { call: r.id, code: r.error.code, msg: r.error.message });
+      await this.finish(r, r.error.code.startsWith("ERR_SDP") ? "rejected" : "failed");
+    }
+  }
+
+  /** Places a call towards the pool (failover between members per the SIP layer). */
+  async place(to: string, from: string): Promise<GatewayCallRecord> {
+    if (this.stopping) throw new GatewayError("ERR_GATEWAY_STATE", "the gateway is stopping");
+    if (this.activeCalls() >= this.config.limits.maxCalls) throw new GatewayError("ERR_GATEWAY_CALL_LIMIT", `maxCalls (${this.config.limits.maxCalls}) reached`);
+    const r = this.newRecord("outbound", from, to, null);
+    this.log.info("call.outgoing", { call: r.id, from, to });
+    try {
+      const { value: call, rtp } = await this.ports.bind((ports) => GatewayCall.place(this.endpoint, { to, from }, this.callOptions(r, ports)));
+      const m = call.sip.member;
+      r.member = m ? this.memberName(m) : null;
+      if (r.outcome !== "active") {
+        await call.hangup().catch(() => undefined);
+        this.ports.release(rtp);
+        return r;
+      }
+      this.attach(r, call, rtp);
+    } catch (e) {
+      r.error = errInfo(e);
+      this.log.warn("call.failed", { call: r.id, code: r.error.code, msg: r.error.message });
+      await this.finish(r, (e as { status?: number }).status && (e as { status: number }).status < 500 ? "rejected" : "failed");
+    }
+    return r;
+  }
+
+  /** Hangs up one call (BYE) with the given outcome. */
+  async hangup(r: GatewayCallRecord, outcome: CallOutcome = "completed"): Promise<void> {
+    await this.finish(r, outcome);
+  }
+
+  private checkMedia(): void {
+    const limit = this.opts.mediaTimeoutMs ?? this.config.media.mediaTimeoutMs;
+    const now = Date.now();
+    for (const [r, last] of this.lastRx) {
+      const s = r.call?.media.stats;
+      if (!s || r.outcome !== "active") continue;
+      if (s.rtpReceived !== last.rtp || s.rtcpReceived !== last.rtcp) {
+        this.lastRx.set(r, { rtp: s.rtpReceived, rtcp: s.rtcpReceived, at: now });
+      } else if (now - last.at > limit) {
+        this.log.warn("call.media-timeout", { call: r.id, member: r.member, silentMs: now - last.at });
+        void this.finish(r, "media-timeout");
+      }
+    }
+  }
+
+  calls(): GatewayCallRecord[] {
+    return [...this.callRecords];
+  }
+
+  links(): GatewayLinkRecord[] {
+    return [...this.linkRecords];
+  }
+
+  /** Hangs up every call (outcome `outcome`), closes the links and the listener. */
+  async stop(outcome: CallOutcome = "interrupted"): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    if (this.watchdog) clearInterval(this.watchdog);
+    await Promise.all(this.callRecords.filter((r) => r.outcome === "active" && r.call).map((r) => this.finish(r, outcome)));
+    await this.endpoint?.close().catch(() => undefined);
+    await new Promise<void>((resolve) => {
+      if (!this.server) return resolve();
+      this.server.close(() => resolve(), true);
+    });
+    this.store.close();
+    this.log.info("gateway.stopped", { calls: this.callRecords.length });
+  }
+}

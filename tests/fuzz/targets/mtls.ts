@@ -55,6 +55,7 @@ async function setup(variant: "simd" | "scalar"): Promise<void> {
   if (core) return;
   const pki = tlsPki("p256");
   const gw = await gatewayStore(pki);
+  store = gw.store;
   core = await loadCore({ variant });
   baseline = (recordIo(core).ensureSeal(65536, 70000), core.arena.inUse);
   for (const [name, policy] of [
@@ -111,6 +112,16 @@ function onlyRecords(b: Buffer): boolean {
   return off === b.length;
 }
 
+let store: { close(): void } | undefined;
+
+async function teardown(): Promise<void> {
+  await Promise.all(servers.map((s) => new Promise<void>((res) => s.server.close(() => res(), true))));
+  servers = [];
+  store?.close();
+  store = undefined;
+  core = undefined;
+}
+
 export const mtlsServer: FuzzTarget = {
   name: "mtls-server",
   description: "the gateway's mutual-TLS listener (handshake state machine, ClientHello processing, HRR) on the first flight an unauthenticated client sends",
@@ -120,6 +131,7 @@ export const mtlsServer: FuzzTarget = {
   dictionary: [Uint8Array.of(0x16, 0x03, 0x01), Uint8Array.of(0x16, 0x03, 0x03), Uint8Array.of(0x03, 0x04), Uint8Array.of(0x00, 0x2b), Uint8Array.of(0x00, 0x33), Uint8Array.of(0x00, 0x1d), Uint8Array.of(0x00, 0x17), Uint8Array.of(0x13, 0x02), Uint8Array.of(0xc0, 0x2b), Uint8Array.of(0x00, 0x0d), Uint8Array.of(0x00, 0x29), Uint8Array.of(0x00, 0x2d)],
   counters,
   setup: (o) => setup(o.variant),
+  teardown,
   seeds: () => flights,
   async run(input) {
     let h = 0;

@@ -23,6 +23,8 @@ export interface FuzzTarget {
   seeds?(): Uint8Array[];
   /** One-time preparation (load the core, build keys); called before the first run. */
   setup?(opts: TargetSetup): Promise<void>;
+  /** Releases what setup() holds open (servers, sockets), so a test process can exit. */
+  teardown?(): Promise<void>;
   /** Feeds one input and checks every property. */
   run(input: Uint8Array): void | Promise<void>;
   /** Counters the target keeps (accepted / rejected...), reported with the run. */

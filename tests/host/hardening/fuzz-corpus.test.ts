@@ -2,12 +2,16 @@
 // and tests/fuzz/regressions/<target>/ (each input that once broke a property, kept once fixed).
 // So every crash the fuzzer ever found stays a regression test of `npm test`, and the targets' own
 // checks are known to pass on valid input (a target that refused its own seeds would prove nothing).
-import { test } from "node:test";
+import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { TARGETS } from "../../fuzz/targets/index.js";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { FUZZ_DIR, initialInputs } from "../../fuzz/engine/corpus.js";
+
+after(async () => {
+  for (const t of TARGETS) await t.teardown?.();
+});
 
 for (const t of TARGETS) {
   test(`fuzz target ${t.name}: seeds, corpus and regressions hold every property`, { timeout: 60_000 }, async () => {

@@ -4,7 +4,7 @@
 // properties are the fuzz targets' own (tests/fuzz/targets/): only our typed errors, no trap, no
 // growth of core memory or leak of arena blocks, no state change on refused input, round trips.
 // Kept to a few seconds in all; `npm run fuzz` goes much further.
-import { test } from "node:test";
+import { after, test } from "node:test";
 import fc from "fast-check";
 import { TARGETS } from "../../fuzz/targets/index.js";
 import { initialInputs } from "../../fuzz/engine/corpus.js";
@@ -68,7 +68,7 @@ export function hostileInputs(seeds: Uint8Array[], maxLength: number): fc.Arbitr
 }
 
 // Runs per target: the slow ones (PKCS#12 key derivation, SDP negotiation, pkijs) get fewer.
-const RUNS: Record<string, number> = { pkcs12: 30, "cert-input": 40, pkcs7: 60, "sdp-offer": 60, "sdp-answer": 60, "sip-framer": 100, x509: 150, crl: 150 };
+const RUNS: Record<string, number> = { "mtls-server": 60, pkcs12: 30, "cert-input": 40, pkcs7: 60, "sdp-offer": 60, "sdp-answer": 60, "sip-framer": 100, x509: 150, crl: 150 };
 
 async function check(t: FuzzTarget): Promise<void> {
   await t.setup?.({ variant: "simd" });
@@ -83,6 +83,10 @@ async function check(t: FuzzTarget): Promise<void> {
     fc.assert(fc.property(arb, (input) => void t.run(input)), { numRuns });
   }
 }
+
+after(async () => {
+  for (const t of TARGETS) await t.teardown?.();
+});
 
 for (const t of TARGETS) {
   test(`hostile ${t.name}: ${t.description}`, { timeout: 120_000 }, () => check(t));

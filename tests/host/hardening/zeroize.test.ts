@@ -15,6 +15,14 @@ import { CertStore } from "../../../host/certs/cert-store.js";
 import { MemoryDeviceKey, type DeviceKey } from "../../../host/certs/device-key.js";
 import { rmTmp, tmpDir } from "../certs/pki.js";
 import { join } from "node:path";
+import { once } from "node:events";
+import type net from "node:net";
+import { connectMtls } from "../../../host/tls/connect-mtls.js";
+import { createMtlsServer } from "../../../host/tls/mtls-server.js";
+import type { MtlsSocket } from "../../../host/tls/mtls-socket.js";
+import { requireCommand } from "../../helpers/system.js";
+import { GATEWAY, gatewayStore, tlsPki } from "../../helpers/tls-pki.js";
+import { arenaBaseline } from "../tls/mtls-helpers.js";
 
 function pattern(n: number, start: number): Uint8Array {
   return Uint8Array.from({ length: n }, (_, i) => (start + i * 29) & 0xff);
@@ -211,5 +219,55 @@ test("closing the certificate store wipes its sealing keys; the device key copie
     assert.ok(keys.enc.every((b) => b === 0) && keys.mac.every((b) => b === 0), "sealing keys not wiped by close()");
   } finally {
     rmTmp(dir);
+  }
+});
+
+const openssl = requireCommand("openssl", ["version"], "openssl");
+
+test("closing mutual-TLS connections (both roles, TLS 1.3 and 1.2) wipes every traffic secret from the core's memory", { skip: openssl.skip }, async () => {
+  const pki = tlsPki("p256");
+  const server = await gatewayStore(pki);
+  const client = await gatewayStore(pki); // the same identity on both ends: what is tested is the release
+  const core = await loadCore({ variant: "simd" });
+  try {
+    for (const versions of [["TLSv1.3"], ["TLSv1.2"]] as ("TLSv1.3" | "TLSv1.2")[][]) {
+      const base = arenaBaseline(core);
+      const secrets: Uint8Array[] = [];
+      const keylog = (line: string) => {
+        const hex = line.trim().split(" ")[2];
+        if (hex) secrets.push(new Uint8Array(Buffer.from(hex, "hex")));
+      };
+      const accepted: MtlsSocket[] = [];
+      const srv = createMtlsServer({ store: server.store, allowedPeers: [GATEWAY], core, keylog, policy: { versions } }, (s) => {
+        accepted.push(s);
+        s.on("data", (d: Buffer) => s.write(d));
+        s.on("end", () => s.end());
+        s.on("error", () => undefined);
+      });
+      srv.listen(0, "127.0.0.1");
+      await once(srv, "listening");
+      const c = await connectMtls({ host: "127.0.0.1", port: (srv.address() as net.AddressInfo).port, servername: GATEWAY, store: client.store, core, keylog, policy: { versions } });
+      const echoed = new Promise<void>((res) => c.once("data", () => res()));
+      c.write("OPTIONS sip:gw1.contoso.com SIP/2.0\r\n\r\n");
+      await echoed;
+      assert.ok(secrets.length >= 2, `${secrets.length} secrets logged`);
+      const live = core.u8.slice();
+      // TLS 1.3 halves keep their traffic secret (for KeyUpdate): it must be there now. TLS 1.2 logs
+      // only the master secret, which the core never holds (the halves hold the key block's keys).
+      if (versions[0] === "TLSv1.3") assert.ok(secrets.some((x) => find(live, x) >= 0), "a traffic secret is in the core's memory while the connection lives");
+      c.end();
+      await once(c, "close");
+      for (let i = 0; i < 100 && srv.connections > 0; i++) await new Promise((r) => setTimeout(r, 20));
+      await new Promise<void>((res) => srv.close(() => res(), true));
+      const after = core.u8.slice();
+      const left = secrets.map((x) => find(after, x)).filter((i) => i >= 0);
+      assert.deepEqual(left, [], `${versions[0]}: traffic secrets still in the core's memory at ${left.join(", ")}`);
+      assert.equal(core.arena.inUse, base, `${versions[0]}: arena blocks left behind`);
+    }
+  } finally {
+    server.store.close();
+    client.store.close();
+    rmTmp(server.dir);
+    rmTmp(client.dir);
   }
 });

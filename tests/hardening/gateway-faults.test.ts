@@ -65,6 +65,15 @@ class Forwarder {
     this.up = false;
     for (const s of this.socks) s.destroy();
   }
+  /** The peer goes silent without closing (a dead host, a dropped NAT entry): nothing is forwarded, nothing closed. */
+  blackhole(): void {
+    this.up = false;
+    for (const s of this.socks) {
+      s.unpipe();
+      s.removeAllListeners("data");
+      s.pause();
+    }
+  }
   restore(target: number): void {
     this.target = target;
     this.up = true;
@@ -307,3 +316,54 @@ test(
     }
   },
 );
+
+test("a member's link goes half-open (silent, never closed) under calls: OPTIONS marks it down, new calls go to the other member, media carries on", { timeout: 120_000 }, async () => {
+  const [ms1, ms2] = state.names.members as [string, string];
+  const poolA = onePool(ms1);
+  const poolB = onePool(ms2);
+  await poolA.listen();
+  await poolB.listen();
+  const fa = new Forwarder();
+  await fa.listen();
+  fa.target = poolA.members[0]!.port;
+  const board = loadBoard("sim");
+  const config = resolveConfig(
+    board,
+    validateConfigDocument({
+      fqdn: state.names.gateway, store: state.storeDir, identity: state.identity, listen: { host: "127.0.0.1", port: 0 },
+      pool: { fqdn: state.names.pool, members: [{ fqdn: ms1, host: ms1, port: fa.port }, { fqdn: ms2, host: ms2, port: poolB.members[0]!.port }], hosts: { [ms1]: ["127.0.0.1"], [ms2]: ["127.0.0.1"] } },
+      trunk: { srtpMode: "required", mki: true, optionsIntervalMs: PROBE_MS, optionsFailuresDown: 3 },
+      media: { address: "127.0.0.1", portMin: 35000, portMax: 35999, rtcpIntervalMs: 500 },
+    }),
+    state.dir,
+  );
+  // short SIP timers: the BYEs of the calls on the silent member give up in 6.4 s, not 32 s
+  const gw = await Gateway.start({ board, config, mediaTimeoutMs: 5000, sipTimers: { t1: 100 } });
+  const events: string[] = [];
+  gw.on("memberDown", (m) => events.push(`down ${m}`));
+  try {
+    for (const p of [poolA, poolB]) p.connectGateway({ fqdn: state.names.gateway, address: "127.0.0.1", port: gw.listenPort });
+    await until(() => gw.links().filter((l) => l.state === "up").length >= 4, 15_000, "4 MTLS links");
+    const calls = [await gw.place("+14255550301", "+12065550100"), await gw.place("+14255550302", "+12065550100")];
+    assert.ok(calls.every((r) => r.member?.startsWith(ms1)));
+    await sleep(500);
+    const before = calls.map((r) => r.call!.media.snapshot().rtpReceived);
+    const t0 = performance.now();
+    fa.blackhole();
+    await until(() => events.includes(`down ${ms1}:${fa.port}`), 15_000, "memberDown ms1 on probe timeouts");
+    const downMs = performance.now() - t0;
+    const next = await gw.place("+14255550303", "+12065550100");
+    assert.equal(next.outcome, "active");
+    assert.ok(next.member?.startsWith(ms2), `a new call went to ${next.member}`);
+    await sleep(1000);
+    const after_ = calls.map((r) => r.call?.media.snapshot().rtpReceived ?? -1);
+    // the media path does not go through the silent signalling link: those calls still carry audio
+    assert.ok(calls.every((r, i) => r.outcome !== "active" || after_[i]! > before[i]! + 40), `media of the calls on the silent member: ${before} → ${after_} (${calls.map((r) => r.outcome)})`);
+    console.log(`# half-open: ms1's link went silent under 2 calls; marked down after ${downMs.toFixed(0)} ms (probe every ${PROBE_MS} ms, timeout ${Math.min(5000, PROBE_MS)} ms, 3 failures); new call on ms2; the 2 calls: ${calls.map((r) => r.outcome).join(", ")}`);
+    for (const r of gw.calls()) if (r.outcome === "active") await gw.hangup(r).catch(() => undefined);
+  } finally {
+    await gw.stop();
+    for (const p of [poolA, poolB]) await p.close().catch(() => undefined);
+    await fa.close();
+  }
+});

@@ -33,3 +33,10 @@ export type { AsymmetricProvider, KeyShare } from "./tls/asymmetric.js";
 // The gateway web console (fastify and pkijs load when a console starts).
 export { ConsoleServer, startBoardConsole, EmptyDataSource, TrunkDataSource, ConsoleError } from "./console/index.js";
 export type { ConsoleOptions, ConsoleDataSource, LinkStatus, PoolMemberStatus, CallStatus, GatewayInfo, ConsoleErrorCode } from "./console/index.js";
+// Certificate store, storage and device-key interfaces, X.509 path verifier (docs/certificates.md)
+export * from "./certs/index.js";
+// Boards and the gateway's deployment config (docs/boards.md, docs/gateway-config.md)
+export { loadBoard, boardsDir, BoardError } from "./boards/board.js";
+export type { Board, SrtpMode } from "./boards/board.js";
+export { readConfigFile, validateConfigDocument, resolveConfig, ConfigError } from "./gateway/config.js";
+export type { GatewayConfig, PoolMember } from "./gateway/config.js";

@@ -65,6 +65,8 @@ interface ActiveSlot extends KeySlot {
   chain: string[];
   importedAt: string;
   trust: "trusted" | "untrusted-chain";
+  /** The CSR this certificate answered, kept so that `csr` prints it again (absent for a key from a PKCS#12). */
+  csrPem?: string;
 }
 
 interface PendingSlot extends KeySlot {
@@ -141,6 +143,15 @@ export interface ListReport {
   crls: CrlSummary[];
   problems: StoreProblem[];
   expiry: ExpiryItem[];
+  /** False when a store file is damaged or tampered (listed in `problems`); `gwsdk cert list` then exits 1. */
+  ok: boolean;
+}
+
+export interface CsrInfo {
+  name: string;
+  csrPem: string;
+  /** true: waiting for its certificate; false: the CSR the active certificate was issued for. */
+  pending: boolean;
 }
 
 export interface CrlSummary {
@@ -323,7 +334,7 @@ export class CertStore extends EventEmitter {
     let meta: StoreMeta = { schemaVersion: STORE_SCHEMA_VERSION, createdAt: iso(new Date()), revocation: "default" };
     let problem: StoreProblem | undefined;
     if (metaBlob === undefined) {
-      await storage.write(META, sealAuthenticated(keys, META, Buffer.from(JSON.stringify(meta))));
+      await storage.write(META, sealAuthenticated(keys, META, Buffer.from(JSON.stringify(meta))), { secret: true });
     } else {
       try {
         meta = JSON.parse(Buffer.from(openAuthenticated(keys, META, metaBlob, storage.describe(META))).toString("utf8")) as StoreMeta;
@@ -496,13 +507,20 @@ export class CertStore extends EventEmitter {
     });
   }
 
-  /** The pending CSR of identity `name`. */
+  /**
+   * The CSR of identity `name`: the pending one, else the one its active certificate was issued for
+   * (kept at import until the next `init --renew` makes a new one).
+   */
   async csr(name = DEFAULT_IDENTITY): Promise<string> {
+    return (await this.csrInfo(name)).csrPem;
+  }
+
+  /** As csr(), saying whether the CSR is still waiting for its certificate. */
+  async csrInfo(name = DEFAULT_IDENTITY): Promise<CsrInfo> {
     const r = await this.requireIdentity(name);
-    if (!r.pending) {
-      throw new CertError("ERR_CERT_NOT_FOUND", `identity "${name}" has no pending CSR (its certificate was imported); \`gwsdk cert init --renew --name ${name} --fqdn ${r.fqdn}\` makes a new one`, { identity: name });
-    }
-    return r.pending.csrPem;
+    if (r.pending) return { name, csrPem: r.pending.csrPem, pending: true };
+    if (r.active?.csrPem) return { name, csrPem: r.active.csrPem, pending: false };
+    throw new CertError("ERR_CERT_NOT_FOUND", `identity "${name}" has no CSR (its key came from a PKCS#12); \`gwsdk cert init --renew --name ${name} --fqdn ${r.fqdn}\` makes a new key and CSR`, { identity: name });
   }
 
   // ---- import ---------------------------------------------------------------------------------
@@ -617,7 +635,11 @@ export class CertStore extends EventEmitter {
     for (const w of warnings) this.opts.logger?.warn(w.message);
 
     const nowIso = iso(now);
-    const active: ActiveSlot = { ...keySlot, chain: chain.map((c) => b64(c.der)), importedAt: nowIso, trust };
+    // The CSR the certificate answered stays with it (`gwsdk cert csr` prints it again).
+    const csrPem = [rec?.pending, rec?.active].find((s) => s?.spkiSha256 === keySlot.spkiSha256)?.csrPem;
+    const { csrPem: _slotCsr, ...keyOnly } = keySlot as KeySlot & { csrPem?: string };
+    void _slotCsr;
+    const active: ActiveSlot = { ...keyOnly, chain: chain.map((c) => b64(c.der)), importedAt: nowIso, trust, ...(csrPem ? { csrPem } : {}) };
     const next: IdentityRecord = rec
       ? { ...rec, updatedAt: nowIso, active }
       : { schemaVersion: STORE_SCHEMA_VERSION, name, fqdn, sans: leaf.dnsNames.slice(1), ips: leaf.ipAddresses, createdAt: nowIso, updatedAt: nowIso, active };
@@ -651,7 +673,7 @@ export class CertStore extends EventEmitter {
           res.alreadyTrusted.push(summarize(c, now));
           continue;
         }
-        await this.writeJson(name, { schemaVersion: STORE_SCHEMA_VERSION, der: b64(c.der), addedAt: iso(now) } satisfies AnchorRecord, false);
+        await this.writeJson(name, { schemaVersion: STORE_SCHEMA_VERSION, der: b64(c.der), addedAt: iso(now) } satisfies AnchorRecord, true);
         res.added.push(summarize(c, now));
       }
       if (res.added.length) this.emit("trustChanged");
@@ -724,7 +746,7 @@ export class CertStore extends EventEmitter {
         const older = crl.crlNumber && o.crlNumber ? compareCrlNumbers(crl.crlNumber, o.crlNumber) < 0 : crl.thisUpdate < o.thisUpdate;
         if (older) throw new CertError("ERR_CERT_CRL_OLDER", `${source}: this CRL (${iso(crl.thisUpdate)}) is older than the stored one (${iso(o.thisUpdate)})`, { file: source });
       }
-      await this.writeJson(name, { schemaVersion: STORE_SCHEMA_VERSION, der: b64(crl.der), importedAt: iso(now) } satisfies CrlRecord, false);
+      await this.writeJson(name, { schemaVersion: STORE_SCHEMA_VERSION, der: b64(crl.der), importedAt: iso(now) } satisfies CrlRecord, true);
       this.emit("trustChanged");
       const s = this.crlSummary(crl, now);
       const warnings = s.stale ? [{ code: "WARN_CERT_CRL_STALE", message: `the CRL of "${crl.issuer.text}" is past its next update (${s.nextUpdate ?? "none given"}); stored anyway: fetch a fresh one from the CA's CDP` }] : [];
@@ -749,7 +771,7 @@ export class CertStore extends EventEmitter {
     return this.exclusive(async () => {
       if (!["default", "strict", "off"].includes(policy)) throw new CertError("ERR_CERT_ARG", `revocation policy must be default, strict or off (not "${policy}")`);
       const meta = { ...this.meta, revocation: policy };
-      await this.writeJson(META, meta, false);
+      await this.writeJson(META, meta, true);
       this.meta = meta;
       this.emit("trustChanged");
     });
@@ -802,7 +824,7 @@ export class CertStore extends EventEmitter {
     const anchors = (await this.loadAnchors(problems)).map((a) => summarize(a, now));
     const crls = (await this.loadCrls(problems)).map((c) => this.crlSummary(c, now));
     const expiry = this.expiryItems(identities, anchors, crls, now);
-    return { store: this.location, schemaVersion: this.meta.schemaVersion, revocation: this.meta.revocation, identities, anchors, crls, problems, expiry };
+    return { store: this.location, schemaVersion: this.meta.schemaVersion, revocation: this.meta.revocation, identities, anchors, crls, problems, expiry, ok: problems.length === 0 };
   }
 
   /**
@@ -1011,7 +1033,7 @@ export class CertStore extends EventEmitter {
       this.keys = deriveSealKeys(dk);
       dk.fill(0);
       this.meta = { schemaVersion: STORE_SCHEMA_VERSION, createdAt: iso(this.now()), revocation: "default" };
-      await this.writeJson(META, this.meta, false);
+      await this.writeJson(META, this.meta, true);
       this.warned.clear();
       this.emit("identityChanged", "*");
       this.emit("trustChanged");
@@ -1020,7 +1042,7 @@ export class CertStore extends EventEmitter {
   }
 
   private static async finishReset(storage: Storage, deviceKey: DeviceKey): Promise<boolean> {
-    await storage.write(RESET_MARKER, Buffer.from("reset in progress\n"));
+    await storage.write(RESET_MARKER, Buffer.from("reset in progress\n"), { secret: true });
     for (const n of await storage.list()) {
       if (n === RESET_MARKER) continue;
       await storage.remove(n, { overwrite: n.startsWith("identities/") });

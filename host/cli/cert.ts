@@ -27,7 +27,7 @@ const USAGE = `usage: gwsdk cert <command> [options]
 commands:
   init --fqdn FQDN [--san NAME]... [--ip ADDR]... [--key ${KEY_TYPES.join("|")}] [--name ID] [--renew]
                         make a key and a CSR (PKCS#10) for identity ID (default "default")
-  csr [--name ID]       print the pending CSR again
+  csr [--name ID]       print the CSR again (the pending one, else the one the certificate answered)
   import FILE [--name ID] [--password P | --password-file F] [--replace]
                         import the signed certificate + chain (PEM, DER, PKCS#7 .p7b, PKCS#12 .pfx)
   trust add FILE        add CA certificate(s) to the trusted root store
@@ -37,12 +37,13 @@ commands:
   crl list              list CRLs
   crl policy [default|strict|off]
                         show or set the revocation policy
-  list                  everything in the store, with days remaining
+  list                  everything in the store, with days remaining (exit 1 when a file is damaged)
   show [--name ID]      one identity in detail
   check [--name ID] [--revocation default|strict|off]
                         is the identity usable for mutual TLS? (exit 1 when not)
   export [--name ID] [--include-key --password-file F --out FILE]
-                        the certificate chain (PEM), or a PKCS#12 backup with the key
+                        the certificate chain (PEM), or a PKCS#12 backup with the key (binary: --out
+                        is required when stdout is a terminal)
   reset --yes           factory reset: erase every key, empty the store, rotate the device key
 
 options for every command:
@@ -155,6 +156,7 @@ function listText(r: ListReport): string {
   for (const c of r.crls) out.push(`  ${c.issuer}  updated ${c.thisUpdate}, next ${c.nextUpdate ?? "-"}${c.stale ? "  STALE" : ""}  (${c.revokedCount} revoked)`);
   for (const e of r.expiry) if (e.threshold !== null) out.push(`warning: ${e.kind} "${e.subject}" ${e.daysRemaining < 0 ? "has expired" : `expires in ${e.daysRemaining} day(s)`} (${e.notAfter})`);
   for (const p of r.problems) out.push(`PROBLEM ${p.code}: ${p.message}`);
+  if (!r.ok) out.push(`store damaged: ${r.problems.length} file(s) could not be read; everything else is listed above (exit status 1)`);
   return out.join("\n") + "\n";
 }
 
@@ -231,8 +233,9 @@ export async function certCommand(argv: string[], ioOverride: Partial<CertIo> = 
         want(0, "no positional argument");
         const store = await open(false);
         try {
-          const pem = await store.csr(name);
-          emit({ name: name ?? "default", csrPem: pem }, pem);
+          const r = await store.csrInfo(name);
+          if (!r.pending && !json) io.stderr(`gwsdk cert: identity "${r.name}" has its certificate; this is the CSR it was issued for (\`gwsdk cert init --renew\` makes a new key and CSR)\n`);
+          emit(r, r.csrPem);
         } finally {
           store.close();
         }
@@ -309,7 +312,8 @@ export async function certCommand(argv: string[], ioOverride: Partial<CertIo> = 
         try {
           const r = await store.list();
           emit(r, listText(r));
-          return 0;
+          // A damaged file is a failure a script must see, even though the rest is listed.
+          return r.ok ? 0 : 1;
         } finally {
           store.close();
         }
@@ -350,6 +354,8 @@ export async function certCommand(argv: string[], ioOverride: Partial<CertIo> = 
             emit({ name: id, format: "pem", pem, ...(v.out ? { file: v.out } : {}) }, v.out ? `chain written to ${v.out}\n` : pem);
             return 0;
           }
+          // PKCS#12 is binary: never onto a terminal (or into the JSON document); asked before any prompt.
+          if (!v.out && (io.stdoutIsTTY || json)) throw new UsageError("cert export --include-key: give --out FILE for the PKCS#12 (binary; stdout is a terminal)");
           let password: string | undefined;
           if (v["password-file"]) password = await readPasswordFile(v["password-file"] as string);
           else if (io.stdinIsTTY) {
@@ -357,7 +363,6 @@ export async function certCommand(argv: string[], ioOverride: Partial<CertIo> = 
             if (password !== undefined && (await io.promptSecret("again: ")) !== password) throw new CertError("ERR_CERT_PASSWORD", "the passwords differ");
           }
           if (password === undefined) throw new UsageError("cert export --include-key: a password is required (--password-file F)");
-          if (!v.out && (io.stdoutIsTTY || json)) throw new UsageError("cert export --include-key: give --out FILE for the PKCS#12");
           const p12 = await store.exportPkcs12(id, password);
           if (v.out) {
             await writeFile(v.out as string, p12, { mode: 0o600 });

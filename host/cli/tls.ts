@@ -19,9 +19,12 @@ commands:
                         connect to a Mediation Server with mutual TLS; print the negotiated
                         parameters and the server's chain on stderr, then copy stdin to the
                         connection and the connection to stdout (end of stdin sends close_notify)
-  serve --port N --allow-peer FQDN [--allow-peer FQDN]... [--host ADDR] [--tls1.2|--tls1.3]
-        [--fips] [--strict] [--identity ID]
-                        accept mutual-TLS connections from the allowed peers and echo what each sends
+  serve --port N [--allow-peer FQDN]... [--host ADDR] [--tls1.2|--tls1.3] [--fips] [--strict]
+        [--identity ID]
+                        accept mutual-TLS connections and echo what each peer sends; with --allow-peer
+                        only from clients whose certificate names one of those FQDNs (the Mediation
+                        Servers of the topology), without it from any client whose chain verifies
+                        against the store (a warning says so)
 
 options for both:
   --store DIR           the certificate store (default: $GWSDK_STORE, else ${SIM_DEFAULT_STORE})
@@ -31,6 +34,8 @@ options for both:
 `;
 
 class UsageError extends Error {}
+
+const ANY_PEER_WARNING = "no --allow-peer: any client whose certificate chains to a trust anchor of the store is accepted, whatever names it carries (a gateway accepts only its pool members: give --allow-peer FQDN for each)";
 
 export interface TlsCliIo {
   stdin: NodeJS.ReadableStream;
@@ -172,10 +177,20 @@ async function serveCmd(v: Values, io: TlsCliIo): Promise<number> {
   const port = Number(v.port);
   if (v.port === undefined || !Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError("serve needs --port N (0 picks a free port)");
   const allowedPeers = v["allow-peer"] ?? [];
-  if (allowedPeers.length === 0) throw new UsageError("serve needs at least one --allow-peer FQDN (the Mediation Servers of the topology)");
+  if (allowedPeers.some((n) => n.length === 0)) throw new UsageError("--allow-peer needs an FQDN");
+  // Without --allow-peer: any client the store's trust accepts (chain, validity, EKU, revocation),
+  // whatever its names. Fine for a bench test; a gateway lists its pool members.
+  const anyTrustedPeer = allowedPeers.length === 0;
+  const policy = policyOf(v);
   const store = await openStore(v, io);
   const line = (obj: Record<string, unknown>, text: string) => io.stderr(v.json ? JSON.stringify(obj) + "\n" : text);
-  const server = createMtlsServer({ store, allowedPeers, policy: policyOf(v), ...(v.identity ? { identity: v.identity } : {}) }, (s) => {
+  if (anyTrustedPeer) {
+    line(
+      { event: "warning", code: "WARN_TLS_ANY_TRUSTED_PEER", message: ANY_PEER_WARNING },
+      `gwsdk tls: warning: ${ANY_PEER_WARNING}\n`,
+    );
+  }
+  const server = createMtlsServer({ store, allowedPeers, anyTrustedPeer, policy, ...(v.identity ? { identity: v.identity } : {}) }, (s) => {
     const peer = `${s.remoteAddress}:${s.remotePort}`;
     line({ event: "secure", session: sessionInfo(s) }, sessionText(s, `connection from ${peer}`));
     s.on("data", (d) => s.write(d));
@@ -193,6 +208,8 @@ async function serveCmd(v: Values, io: TlsCliIo): Promise<number> {
     server.once("listening", ok);
     server.once("error", fail);
   });
+  // Ask for the stop signal before saying "listening": whoever reads that line may signal at once.
+  const stopped = io.stopSignal();
   server.listen(port, v.host ?? "0.0.0.0");
   try {
     await listening;
@@ -201,8 +218,8 @@ async function serveCmd(v: Values, io: TlsCliIo): Promise<number> {
     throw e;
   }
   const addr = server.address() as { address: string; port: number };
-  line({ event: "listening", host: addr.address, port: addr.port }, `listening on ${addr.address}:${addr.port} (allowed peers: ${allowedPeers.join(", ")})\n`);
-  await io.stopSignal();
+  line({ event: "listening", host: addr.address, port: addr.port }, `listening on ${addr.address}:${addr.port} (allowed peers: ${anyTrustedPeer ? "any client with a trusted certificate" : allowedPeers.join(", ")})\n`);
+  await stopped;
   await new Promise<void>((r) => server.close(() => r(), true));
   store.close();
   return 0;

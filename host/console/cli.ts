@@ -1,10 +1,12 @@
 // `gwsdk console`: runs the web console on its own, over the board's certificate store, until
-// interrupted. With --demo it also starts a loopback trunk (gateway + Mediation simulator over
-// MTLS, calls with SRTP) so there is something live to look at. The gateway process starts the
-// console itself (ConsoleServer.start / startBoardConsole) with its real data source.
+// interrupted. With --demo it runs the simulator's gateway and Mediation pool beside it (the gateway
+// as `gwsdk gateway` boots it: our MTLS both ways, the core's SRTP; one call each way) and shows
+// that, over the gateway's own store, as `gwsdk sim` does. The gateway process starts the console
+// itself (ConsoleServer.start / startBoardConsole) with its real data source.
 import { parseArgs } from "node:util";
 import { dirname, join, resolve } from "node:path";
 import { CertStore, SIM_DEFAULT_STORE } from "../certs/cert-store.js";
+import type { DemoTrunk } from "./demo-trunk.js";
 import { loadBoard } from "../boards/board.js";
 import type { ConsoleDataSource } from "./data-source.js";
 import { EmptyDataSource } from "./data-source.js";
@@ -26,7 +28,11 @@ options:
                         console's own self-signed one (default auto)
   --allowed-host NAME   another host name the console answers to (repeatable)
   --enable              run even where the board has the console off (console.enabled = false)
-  --demo                also run a loopback demo trunk (simulated Mediation Server, MTLS, SRTP calls)
+  --demo                also run the simulator's trunk on loopback and show it: the gateway booted from
+                        the board (our MTLS both ways, the core's SRTP), the simulated Mediation pool,
+                        one call each way; the console then serves the gateway's own store
+  --sim-state DIR       with --demo: the simulator's state directory (default .gwsdk/sim, as gwsdk sim
+                        --state); the store is DIR/store, the console state DIR/console
   --set-password-file F set (or replace) the console password from the first line of file F and exit
                         (provisioning: a board that ships the console on should not wait for first use)
 `;
@@ -46,6 +52,7 @@ export async function consoleCommand(argv: string[]): Promise<number> {
         "allowed-host": { type: "string", multiple: true },
         enable: { type: "boolean" },
         demo: { type: "boolean" },
+        "sim-state": { type: "string" },
         "set-password-file": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
@@ -70,9 +77,18 @@ export async function consoleCommand(argv: string[]): Promise<number> {
     process.stderr.write(`gwsdk console: --port must be 0..65535\n`);
     return 2;
   }
+  if (v.demo && v.store !== undefined) {
+    process.stderr.write(`gwsdk console: --demo serves the simulator's store (<sim-state>/store): give --sim-state instead of --store\n`);
+    return 2;
+  }
+  if (v["sim-state"] !== undefined && !v.demo) {
+    process.stderr.write(`gwsdk console: --sim-state goes with --demo\n`);
+    return 2;
+  }
   const board = loadBoard(v.board ?? "sim");
+  const simState = resolve(v["sim-state"] ?? ".gwsdk/sim");
   const boardStore = board.id === "sim" || board.storage.kind !== "file" || !board.storage.path ? SIM_DEFAULT_STORE : board.storage.path;
-  const storeDir = resolve(v.store ?? process.env.GWSDK_STORE ?? boardStore);
+  const storeDir = v.demo ? join(simState, "store") : resolve(v.store ?? process.env.GWSDK_STORE ?? boardStore);
   const stateDir = resolve(v["state-dir"] ?? join(dirname(storeDir), "console"));
 
   if (v["set-password-file"]) {
@@ -86,17 +102,28 @@ export async function consoleCommand(argv: string[]): Promise<number> {
     return 0;
   }
 
-  const store = await CertStore.open(storeDir, { logger: { warn: (m) => process.stderr.write(`gwsdk console: ${m}\n`) } });
   let dataSource: ConsoleDataSource = new EmptyDataSource({ name: board.id, board: board.id });
-  let demo: { close(): Promise<void> } | undefined;
+  let demo: DemoTrunk | undefined;
+  let store: CertStore;
   if (v.demo) {
     const { DemoTrunk } = await import("./demo-trunk.js");
-    const d = await DemoTrunk.start();
-    await d.placeCall();
-    await d.callFromPool();
-    demo = d;
-    dataSource = d.source;
+    process.stdout.write(`starting the simulator's gateway and Mediation pool (state ${simState})\n`);
+    demo = await DemoTrunk.start({
+      stateDir: simState,
+      board: v.board ?? "sim",
+      note: (m) => process.stderr.write(`gwsdk console: first run: ${m}\n`),
+    });
+    // The gateway's own store (one CertStore per directory in a process): what the console enrols
+    // into is what the gateway serves.
+    store = demo.gateway.store;
+    dataSource = demo.source;
+  } else {
+    store = await CertStore.open(storeDir, { logger: { warn: (m) => process.stderr.write(`gwsdk console: ${m}\n`) } });
   }
+  const closeAll = async () => {
+    if (demo) await demo.close();
+    else store.close();
+  };
   const logger = { info: (m: string) => process.stdout.write(`${m}\n`), warn: (m: string) => process.stderr.write(`gwsdk console: ${m}\n`) };
   let server;
   try {
@@ -112,8 +139,7 @@ export async function consoleCommand(argv: string[]): Promise<number> {
       logger,
     });
   } catch (e) {
-    await demo?.close();
-    store.close();
+    await closeAll();
     throw e;
   }
   process.stdout.write(`store ${storeDir}; console state ${stateDir}\nopen ${server.url} (Ctrl-C to stop)\n`);
@@ -123,7 +149,10 @@ export async function consoleCommand(argv: string[]): Promise<number> {
     process.once("SIGTERM", stop);
   });
   await server.close();
-  await demo?.close();
-  store.close();
+  if (demo) {
+    const r = await demo.close();
+    const calls = r.calls.map((c) => `${c.id} ${c.direction} ${c.profile ?? "RTP"} ${c.sent.packets}/${c.received.packets} packets`).join(", ");
+    process.stdout.write(`demo trunk stopped: ${r.links.length} MTLS links, calls: ${calls || "none"}\n`);
+  } else store.close();
   return 0;
 }

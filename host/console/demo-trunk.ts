@@ -1,152 +1,127 @@
-// A trunk to look at: the gateway side (SipEndpoint + GatewayCall) and the Mediation Server
-// simulator (MediationPeer) on loopback, SIP over mutual TLS (Node's tls, both directions) with a
-// throw-away demo PKI, SRTP media flowing, OPTIONS probes running. `gwsdk console --demo` shows it,
-// and the console's browser tests drive it. The gateway side's SRTP is node-srtp here (the provider
-// the sip branch's glue uses until the core's engine is wired in by the gateway).
-import tls from "node:tls";
-import { once } from "node:events";
-import { GatewayCall, type GatewayCallOptions } from "../media/gateway-call.js";
-import { SimPstnPort, ToneSource } from "../media/pstn.js";
-import { MediationPeer, type PeerCall } from "../sim/mediation/peer.js";
-import { nodeSrtp } from "../sim/mediation/node-srtp.js";
-import { SipEndpoint } from "../sip/endpoint.js";
-import { issueCertificate } from "./issue-cert.js";
-import { TrunkDataSource, type TrunkDataSourceOptions } from "./trunk-data-source.js";
+// A live trunk to look at: the desktop simulator itself (host/sim/simulator.ts, `gwsdk sim`) kept
+// running. The gateway is booted from the board exactly as `gwsdk gateway` boots it — the core's
+// power-on self-test, the certificate store, our MTLS both ways, the core's SRTP — and the Mediation
+// pool (two members on Node's tls/OpenSSL with node-srtp) talks to it: OPTIONS both ways, calls both
+// ways with SDES-keyed SRTP. The console reads it through GatewayDataSource
+// (host/gateway/console-source.ts), as `gwsdk sim` does. `gwsdk console --demo` shows it, and the
+// console's browser test drives it.
+//
+//   const demo = await DemoTrunk.start({ stateDir: ".gwsdk/sim" });   // resolves once the calls run
+//   await startBoardConsole(board, { store: demo.gateway.store, dataSource: demo.source, ... });
+//   ...
+//   const report = await demo.close();                                // the simulator's report
+import type { Gateway, GatewayCallRecord } from "../gateway/gateway.js";
+import { GatewayDataSource } from "../gateway/console-source.js";
+import type { Logger } from "../gateway/log.js";
+import { SimError } from "../sim/errors.js";
+import type { MediationPool } from "../sim/mediation/pool.js";
+import type { SimReport } from "../sim/report.js";
+import { runSimulator } from "../sim/simulator.js";
 
 export interface DemoTrunkOptions {
-  /** OPTIONS probe interval (default 2000 ms). */
-  optionsIntervalMs?: number;
-  /** SIP timers (tests shorten them). */
-  timers?: { t1?: number; t2?: number };
-  /** RTCP interval for both sides (default 1000 ms). */
-  rtcpIntervalMs?: number;
-  gatewayFqdn?: string;
-  poolFqdn?: string;
-  /** Options of the data source (how long ended calls and closed links stay listed). */
-  dataSource?: Pick<TrunkDataSourceOptions, "keepDownMs" | "keepEndedMs">;
+  /** The simulator's state directory (demo CA, pool certificate, the gateway's store): as `gwsdk sim --state`. */
+  stateDir: string;
+  /** Board id or file (default "sim"). */
+  board?: string;
+  /** Calls, alternating outbound and inbound (default 2: one each way). */
+  calls?: number;
+  /** Seconds of media per call (default 86400, the simulator's longest: the calls run until close()). */
+  durationS?: number;
+  /** Keys a first run makes (default RSA 2048 as `gwsdk sim`; "p256" is faster, for tests). */
+  keyType?: "rsa2048" | "p256";
+  /** The gateway's logs (default: none). */
+  logger?: Logger;
+  /** Notes about a first run ("making the demo CA..."). */
+  note?: (message: string) => void;
+  /** How long start() waits for the links and the calls (default 30 s). */
+  readyTimeoutMs?: number;
+  /**
+   * Called once the gateway and the pool are up, before any link or call (the simulator's
+   * `onGateway`): where a test attaches its own listeners to the gateway's SIP endpoint.
+   */
+  onGateway?: (gateway: Gateway, pool: MediationPool) => void;
 }
 
-interface Pem {
-  key: string;
-  cert: string;
-}
-
-const DAY = 86_400_000;
-
-function demoPki(gatewayFqdn: string, poolFqdn: string): { ca: string; gateway: Pem; pool: Pem } {
-  const ca = issueCertificate({ commonName: "gwsdk demo CA", ca: true, notAfter: new Date(Date.now() + 3650 * DAY) });
-  const issuer = { der: ca.der, key: ca.key };
-  const pool = issueCertificate({ commonName: poolFqdn, dnsNames: [poolFqdn, `ms1.${poolFqdn}`], ipAddresses: ["127.0.0.1"], issuer, extKeyUsage: ["serverAuth", "clientAuth"], notAfter: new Date(Date.now() + 200 * DAY) });
-  const gateway = issueCertificate({ commonName: gatewayFqdn, dnsNames: [gatewayFqdn], ipAddresses: ["127.0.0.1"], issuer, extKeyUsage: ["serverAuth", "clientAuth"], notAfter: new Date(Date.now() + 90 * DAY) });
-  return { ca: ca.certPem, gateway: { key: gateway.keyPem, cert: gateway.certPem }, pool: { key: pool.keyPem, cert: pool.certPem } };
-}
-
-function connectTls(m: { host: string; port: number }, own: Pem, ca: string, servername: string): Promise<tls.TLSSocket> {
-  return new Promise((resolve, reject) => {
-    const s = tls.connect({ host: m.host, port: m.port, servername, key: own.key, cert: own.cert, ca, minVersion: "TLSv1.2" });
-    s.once("secureConnect", () => {
-      s.removeListener("error", reject);
-      resolve(s);
-    });
-    s.once("error", reject);
-  });
-}
-
-async function listenTls(own: Pem, ca: string, onSocket?: (s: tls.TLSSocket) => void): Promise<{ server: tls.Server; port: number }> {
-  const server = tls.createServer({ key: own.key, cert: own.cert, ca, requestCert: true, rejectUnauthorized: true, minVersion: "TLSv1.2" }, onSocket);
-  server.on("tlsClientError", () => undefined);
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  return { server, port: (server.address() as { port: number }).port };
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
 }
 
 export class DemoTrunk {
-  readonly gatewayCalls: GatewayCall[] = [];
-  readonly peerCalls: PeerCall[] = [];
-  private number = 100;
+  private closing: Promise<SimReport> | undefined;
 
   private constructor(
-    readonly endpoint: SipEndpoint,
-    readonly peer: MediationPeer,
-    readonly source: TrunkDataSource,
-    private readonly servers: tls.Server[],
-    private readonly callOpts: () => GatewayCallOptions,
+    /** The running gateway (links(), calls(), store). */
+    readonly gateway: Gateway,
+    /** The simulated Mediation pool (linkViews: OpenSSL's view of every link). */
+    readonly pool: MediationPool,
+    /** What the console shows: GatewayDataSource over the gateway. */
+    readonly source: GatewayDataSource,
+    private readonly report: Promise<SimReport>,
+    private readonly ac: AbortController,
   ) {}
 
-  static async start(o: DemoTrunkOptions = {}): Promise<DemoTrunk> {
-    const gatewayFqdn = o.gatewayFqdn ?? "gw.demo.example.com";
-    const poolFqdn = o.poolFqdn ?? "pool.demo.example.com";
-    const pki = demoPki(gatewayFqdn, poolFqdn);
-    const rtcpIntervalMs = o.rtcpIntervalMs ?? 1000;
-    const timers = o.timers ?? {};
-    // The gateway's own listener (the pool calls it) and the pool member's.
-    let endpoint!: SipEndpoint;
-    const gwListener = await listenTls(pki.gateway, pki.ca, (s) => endpoint.accept(s, s.remoteAddress && s.remotePort ? { host: s.remoteAddress, port: s.remotePort } : undefined));
-    const peer = new MediationPeer({
-      host: `ms1.${poolFqdn}`,
-      timers,
-      rtcpIntervalMs,
-      sendStun: true,
-      source: () => new ToneSource(440),
-      gateway: { host: "127.0.0.1", port: gwListener.port },
-      connect: (m) => connectTls(m, pki.pool, pki.ca, gatewayFqdn),
+  /**
+   * Starts the simulator and resolves once every MTLS link is up (two per pool member) and every
+   * planned call is confirmed with media flowing both ways. Rejects (with the simulator stopped)
+   * when that does not happen within `readyTimeoutMs`, or when the simulator ends first.
+   */
+  static async start(o: DemoTrunkOptions): Promise<DemoTrunk> {
+    const calls = o.calls ?? 2;
+    const ac = new AbortController();
+    let up!: (v: { gw: Gateway; pool: MediationPool }) => void;
+    const booted = new Promise<{ gw: Gateway; pool: MediationPool }>((resolve) => (up = resolve));
+    const report = runSimulator({
+      stateDir: o.stateDir,
+      board: o.board ?? "sim",
+      calls,
+      durationS: o.durationS ?? 86_400,
+      direction: "both",
+      signal: ac.signal,
+      ...(o.keyType ? { keyType: o.keyType } : {}),
+      ...(o.logger ? { logger: o.logger } : {}),
+      ...(o.note ? { note: o.note } : {}),
+      onGateway: async (gw, pool) => {
+        o.onGateway?.(gw, pool);
+        up({ gw, pool });
+      },
     });
-    const poolListener = await listenTls(pki.pool, pki.ca);
-    peer.attach(poolListener.server, "secureConnection");
-    endpoint = new SipEndpoint({
-      local: { host: gatewayFqdn, port: gwListener.port, transport: "TLS" },
-      pool: { fqdn: poolFqdn, members: [{ host: "127.0.0.1", port: poolListener.port }] },
-      connect: (m) => connectTls(m, pki.gateway, pki.ca, poolFqdn),
-      timers,
-      health: { intervalMs: o.optionsIntervalMs ?? 2000, failuresToDown: 3, timeoutMs: 2000 },
-      userAgent: "gwsdk-demo-gateway",
-    });
-    const source = new TrunkDataSource({ endpoint, gateway: { name: gatewayFqdn, board: "sim (demo trunk)" }, ...(o.dataSource ?? {}) });
-    const callOpts = (): GatewayCallOptions => ({
-      srtp: nodeSrtp,
-      pstn: new SimPstnPort(new ToneSource(700)),
-      bindAddress: "127.0.0.1",
-      advertiseAddress: "127.0.0.1",
-      media: { rtcpIntervalMs },
-    });
-    const demo = new DemoTrunk(endpoint, peer, source, [gwListener.server, poolListener.server], callOpts);
-    endpoint.on("invite", (inc) => {
-      GatewayCall.answer(inc, callOpts()).then(
-        (c) => {
-          demo.gatewayCalls.push(c);
-          source.addCall(c);
-        },
-        () => undefined,
-      );
-    });
-    await endpoint.start();
-    await endpoint.probeAll();
+    // close() collects the report; until then a failure must not be an unhandled rejection.
+    report.catch(() => undefined);
+    let ended: SimReport | undefined;
+    void report.then((r) => (ended = r), () => undefined);
+    const first = await Promise.race([booted, report]);
+    if (!("gw" in first)) throw new SimError("ERR_SIM_RUN", `the simulator stopped before the gateway was up: ${first.problems.join("; ") || "no reason given"}`);
+    const demo = new DemoTrunk(first.gw, first.pool, new GatewayDataSource(first.gw), report, ac);
+
+    const deadline = Date.now() + (o.readyTimeoutMs ?? 30_000);
+    const wantLinks = first.pool.members.length * 2;
+    const ready = (): boolean => {
+      const links = demo.gateway.links().filter((l) => l.state === "up").length;
+      const running = demo.calls().filter((r) => r.outcome === "active" && r.call?.sip.state === "confirmed" && r.call.media.stats.rtpSent > 0 && r.call.media.stats.rtpReceived > 0);
+      return links >= wantLinks && running.length >= calls;
+    };
+    while (!ready() && ended === undefined && Date.now() < deadline) await sleep(25);
+    if (!ready()) {
+      const links = demo.gateway.links().filter((l) => l.state === "up").length;
+      const r = await demo.close();
+      const why = r.problems.filter((p) => !/^interrupted/.test(p)).join("; ");
+      throw new SimError("ERR_SIM_RUN", `the demo trunk did not come up: ${links} of ${wantLinks} MTLS links, ${calls} call(s) planned${why ? ` (${why})` : ""}`);
+    }
     return demo;
   }
 
-  /** A call from the gateway to the pool (PSTN → Teams/SfB direction). */
-  async placeCall(to = "+14255550100", from?: string): Promise<GatewayCall> {
-    const c = await GatewayCall.place(this.endpoint, { to, from: from ?? `+1206555${String(this.number++).padStart(4, "0")}` }, this.callOpts());
-    this.gatewayCalls.push(c);
-    this.source.addCall(c);
-    return c;
+  /** The gateway's calls (records with the live GatewayCall). */
+  calls(): GatewayCallRecord[] {
+    return this.gateway.calls();
   }
 
-  /** A call from the pool to the gateway (towards the PSTN); resolves once the gateway side has it. */
-  async callFromPool(to = "+12065550199", from = "+14255550123"): Promise<PeerCall> {
-    const before = this.gatewayCalls.length;
-    const pc = await this.peer.call(to, from);
-    this.peerCalls.push(pc);
-    const deadline = Date.now() + 5000;
-    while (this.gatewayCalls.length === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-    return pc;
-  }
-
-  async close(): Promise<void> {
-    this.source.close();
-    await Promise.all(this.gatewayCalls.map((c) => c.hangup().catch(() => undefined)));
-    await this.endpoint.close();
-    await this.peer.close();
-    for (const s of this.servers) s.close();
+  /** Hangs up, stops the gateway and the pool; resolves with the simulator's report (interrupted). */
+  close(): Promise<SimReport> {
+    if (!this.closing) {
+      this.source.close();
+      this.ac.abort();
+      this.closing = this.report;
+    }
+    return this.closing;
   }
 }

@@ -1,6 +1,6 @@
 // What the console shows about one TLS connection: version, suite, group, the peer's certificate.
-// Two stacks are read: Node's `tls.TLSSocket` (the simulator's Mediation peer, tests) and our own
-// MTLS socket (host/tls, branch mtls), which exposes `version`, `suite`, `group` and `peerChain`.
+// Two stacks are read: our own MTLS socket (host/tls: the gateway's links), which exposes `version`,
+// `suite`, `group` and `peerChain`, and Node's `tls.TLSSocket` (a gateway glue on Node's tls, tests).
 // The MTLS socket is recognised by those properties, so this file does not import it.
 import { TLSSocket } from "node:tls";
 import type { Duplex } from "node:stream";

@@ -20,6 +20,13 @@ import { sharedCore } from "./shared-core.js";
 export interface CreateMtlsServerOptions extends MtlsCommonOptions {
   /** FQDNs a client certificate must name one of (SAN dNSName; CN only without SANs; RFC 6125 wildcards). */
   allowedPeers: string[];
+  /**
+   * Diagnostics only (`gwsdk tls serve` without --allow-peer): accept any client whose chain verifies
+   * against the store (anchors, validity, EKU, revocation) whatever names it carries; `allowedPeers`
+   * must then be empty. Not for a gateway: Skype for Business trusts only the servers named in the
+   * topology, and the gateway lists its pool members.
+   */
+  anyTrustedPeer?: boolean;
   /** Most connections at once, handshaking or open (default 256); more are refused at accept. */
   maxConnections?: number;
 }
@@ -45,7 +52,9 @@ export class MtlsServer extends EventEmitter {
   constructor(o: CreateMtlsServerOptions, onSecure?: (s: MtlsSocket) => void) {
     super();
     if (typeof o !== "object" || o === null) throw new TlsError("ERR_TLS_CONFIG", "createMtlsServer needs an options object");
-    if (!Array.isArray(o.allowedPeers) || o.allowedPeers.length === 0 || o.allowedPeers.some((n) => typeof n !== "string" || n.length === 0)) {
+    if (o.anyTrustedPeer === true) {
+      if (!Array.isArray(o.allowedPeers) || o.allowedPeers.length !== 0) throw new TlsError("ERR_TLS_CONFIG", "anyTrustedPeer accepts every trusted client: allowedPeers must be empty");
+    } else if (!Array.isArray(o.allowedPeers) || o.allowedPeers.length === 0 || o.allowedPeers.some((n) => typeof n !== "string" || n.length === 0)) {
       throw new TlsError("ERR_TLS_CONFIG", "allowedPeers must list the FQDNs of the Mediation Servers (pool members) allowed to connect");
     }
     this.#options = o;
@@ -104,7 +113,7 @@ export class MtlsServer extends EventEmitter {
         asym: o.asymmetric ?? nodeAsymmetricProvider,
         now: o.now ?? (() => new Date()),
         buildDate: o.buildDate ?? SDK_BUILD_DATE,
-        allowedPeers: [...o.allowedPeers],
+        ...(o.anyTrustedPeer === true ? { anyTrustedPeer: true } : { allowedPeers: [...o.allowedPeers] }),
         ...this.#settings,
         ...(o.aeadLimits ? { aeadLimits: o.aeadLimits } : {}),
         ...(o.testHooks ? { hooks: o.testHooks } : {}),

@@ -43,6 +43,8 @@ export interface MtlsSocketInit {
   beforeClockSet: "refuseTls" | "warn";
   servername?: string;
   allowedPeers?: readonly string[];
+  /** Server role, diagnostics: no name check on the client certificate (createMtlsServer anyTrustedPeer). */
+  anyTrustedPeer?: boolean;
   recordSizeLimit: number;
   /** Record-count limits of the write key (RFC 8446 §5.5); KeyUpdate at `soft` (TLS 1.3). Tests lower them. */
   aeadLimits?: TlsUsageLimits;
@@ -185,6 +187,7 @@ export class MtlsSocket extends Duplex {
       recordSizeLimit: init.recordSizeLimit,
       ...(init.servername !== undefined ? { servername: init.servername } : {}),
       ...(init.allowedPeers !== undefined ? { allowedPeers: init.allowedPeers } : {}),
+      ...(init.anyTrustedPeer ? { anyTrustedPeer: true } : {}),
       ...(init.hooks ? { hooks: init.hooks } : {}),
       ...(init.keylog ? { keylog: init.keylog } : {}),
     };

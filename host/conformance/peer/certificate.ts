@@ -2,7 +2,7 @@
 // our verdicts on it: does our trust store validate it (the store's anchors, CRLs and revocation
 // policy through host/certs/verify.ts, as our handshake does), and does it carry the name we
 // connected as. Each FAIL says what to change.
-import { CertVerifyError, verifyChain, type VerifyReason } from "../../certs/verify.js";
+import { CertVerifyError, verifyChain, type RevocationPolicy, type VerifyReason } from "../../certs/verify.js";
 import { daysRemaining, describeKey, parseCertificate, OID, type ParsedCert } from "../../certs/x509.js";
 import { matchCertificateName } from "../../certs/names.js";
 import type { TrustConfig } from "../../certs/cert-store.js";
@@ -61,8 +61,6 @@ const TRUST_ADVICE: Partial<Record<VerifyReason, string>> = {
   notYetValid: "the certificate is not valid yet: check the clocks of both sides (NTP)",
   clock: "set the gateway's clock (NTP) before connecting",
   revoked: "the peer's certificate has been revoked by its CA: the peer needs a new certificate",
-  crlMissing: "import a current CRL of the issuing CA (`gwsdk cert crl import`), or use the default revocation policy",
-  crlStale: "import a current CRL of the issuing CA (`gwsdk cert crl import`)",
   eku: "the Mediation Server's certificate must allow Server Authentication (EKU serverAuth): reissue it from the Web Server (or a similar) template",
   weakKey: "the peer's key is too weak (RSA below 2048 bits or an unsupported curve): reissue the certificate",
   weakSignature: "a certificate of the chain is signed with SHA-1 or MD5: reissue it with SHA-256",
@@ -72,6 +70,25 @@ const TRUST_ADVICE: Partial<Record<VerifyReason, string>> = {
   pathLength: "the chain is longer than a CA allows: check the peer's intermediate CAs",
   malformed: "the certificate cannot be read or has an unsupported critical extension",
 };
+
+/**
+ * A missing or stale CRL: a warning under the default revocation policy (enterprise CRL distribution
+ * points are often unreachable from a gateway), a refusal under the strict one. The advice says which.
+ */
+export function crlAdvice(reason: "crlMissing" | "crlStale", policy: RevocationPolicy): string {
+  const what =
+    reason === "crlMissing"
+      ? "the store holds no CRL of the CA that issued the peer's certificate, so its revocation could not be checked"
+      : "the store's CRL of the CA that issued the peer's certificate is past its nextUpdate, so revocation was checked against old data";
+  if (policy === "strict") {
+    return `${what}, and the strict revocation policy refuses that: import a current CRL of that CA (\`gwsdk cert crl import FILE\`), or set the default policy, which accepts it with a warning (\`gwsdk cert crl policy default\`)`;
+  }
+  return `${what}; the ${policy} revocation policy accepts that with this warning. To check revocation, import a current CRL of that CA (\`gwsdk cert crl import FILE\`) and import it again before its nextUpdate`;
+}
+
+function trustAdvice(reason: VerifyReason, policy: RevocationPolicy): string | undefined {
+  return reason === "crlMissing" || reason === "crlStale" ? crlAdvice(reason, policy) : TRUST_ADVICE[reason];
+}
 
 export interface CertificateAnalysis {
   chain: PeerCertificateInfo[];
@@ -132,7 +149,7 @@ export function analyseCertificate(items: ItemList, ders: Uint8Array[], trust: T
       id: "certificate-trust", group, title: "Trusted by our trust store",
       status: warn ? "warn" : "pass",
       summary: `chains to the trusted root "${anchor.subject.text}" (${r.chain.length} certificate(s))${warn ? `; ${warn.message}` : ""}`,
-      ...(warn ? { advice: TRUST_ADVICE[warn.reason] ?? "see the warning" } : {}),
+      ...(warn ? { advice: trustAdvice(warn.reason, trust.revocation) ?? "see the warning" } : {}),
     });
   } catch (e) {
     if (!(e instanceof CertVerifyError)) throw e;
@@ -140,7 +157,7 @@ export function analyseCertificate(items: ItemList, ders: Uint8Array[], trust: T
     items.add({
       id: "certificate-trust", group, title: "Trusted by our trust store", status: "fail",
       summary: `not trusted (${e.reason}): ${e.message}`,
-      advice: TRUST_ADVICE[e.reason] ?? "see the message",
+      advice: trustAdvice(e.reason, trust.revocation) ?? "see the message",
     });
   }
 

@@ -16,7 +16,7 @@ import { nodeSrtp } from "../../sim/mediation/node-srtp.js";
 import { toolInfo } from "../package-files.js";
 import { elapsedMs, worstVerdict, type ToolInfo, type Verdict } from "../report.js";
 import { analyseCertificate, type PeerCertificateInfo } from "./certificate.js";
-import { explainHandshake, explainTcp } from "./explain.js";
+import { explainClientCertAlert, explainHandshake, explainTcp } from "./explain.js";
 import { ItemList, type PeerItem, type PeerItemGroup } from "./items.js";
 import { SipProbe, type CallResult, type SipOptionsResult } from "./sip-probe.js";
 import { probeVersions, type ProbedVersion, type VersionProbe } from "./tls-probe.js";
@@ -114,6 +114,48 @@ const TITLES: Record<string, [PeerItemGroup, string]> = {
 };
 
 const LABEL: Record<ProbedVersion, string> = { "TLSv1.3": "1.3", "TLSv1.2": "1.2", "TLSv1.1": "1.1", TLSv1: "1.0" };
+
+/**
+ * After a completed handshake, how long to watch the link for the peer's verdict on our certificate
+ * (bounded by the probe's timeout too). A TLS 1.3 server judges the client certificate only after our
+ * Finished, so our handshake completes first and a refusal arrives as an alert (OpenSSL, Schannel, our
+ * own server) or a silent close (Node's tls) right after; both come within a round trip.
+ */
+export const POST_HANDSHAKE_WAIT_MS = 500;
+
+export interface LinkWatch {
+  /** The alert the peer sent, when it sent one. */
+  alert: string | null;
+  /** The link closed (with or without an alert). */
+  closed: boolean;
+  waitedMs: number;
+}
+
+/**
+ * Watches an open link for up to `ms` without reading from it (what arrives stays for the SIP probe):
+ * resolves early once it is no longer secure — an alert destroyed it, or the transport closed (a
+ * stream nobody reads emits no "end", so the socket's own state is polled).
+ */
+function watchLink(s: MtlsSocket, ms: number, lastTlsError: () => { alert?: string; direction?: string } | undefined): Promise<LinkWatch> {
+  const t0 = performance.now();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearInterval(poll);
+      clearTimeout(timer);
+      const e = lastTlsError();
+      const closed = s.destroyed || !s.secure;
+      resolve({ alert: e?.direction === "received" && e.alert ? e.alert : null, closed, waitedMs: Math.round(performance.now() - t0) });
+    };
+    // the "error" of an alert is emitted before the state is seen here: one more turn for it
+    const poll = setInterval(() => {
+      if (s.destroyed || !s.secure) {
+        clearInterval(poll);
+        setImmediate(done);
+      }
+    }, 10);
+    const timer = setTimeout(done, ms);
+  });
+}
 
 function tcpProbe(host: string, port: number, timeoutMs: number): Promise<{ ok: true; ms: number; address: string } | { ok: false; code: string }> {
   const t0 = performance.now();
@@ -313,6 +355,32 @@ export async function runPeerConformance(o: PeerConformanceOptions): Promise<Pee
     });
     if (requested) {
       items.add({ id: "client-certificate-request", group: "tls", title: "Peer asks for our certificate", status: "pass", summary: `yes: we sent our chain and signed with ${link.signatureScheme}` });
+      // The peer's verdict on our certificate, whether or not SIP answers later (which may confirm it).
+      const w = await watchLink(link, Math.min(POST_HANDSHAKE_WAIT_MS, timeoutMs), () => lastTlsError);
+      const title = "Peer accepts our certificate";
+      if (w.alert) {
+        items.add({
+          id: "client-certificate-accepted", group: "tls", title, status: "fail", durationMs: w.waitedMs,
+          summary: `refused: alert ${w.alert} received ${w.waitedMs} ms after the handshake`,
+          advice: explainClientCertAlert(w.alert, report.gateway.fqdn ?? undefined),
+        });
+      } else if (w.closed) {
+        items.add({
+          id: "client-certificate-accepted", group: "tls", title, status: "fail", durationMs: w.waitedMs,
+          summary: `not accepted: the peer closed the link right after the handshake, without an alert and without answering (${w.waitedMs} ms after it)`,
+          advice: `most likely the peer refused the gateway's certificate (Windows and Node.js servers close without an alert): ${explainClientCertAlert("unknown_ca", report.gateway.fqdn ?? undefined)}; and ${explainClientCertAlert("bad_certificate", report.gateway.fqdn ?? undefined)}`,
+        });
+      } else {
+        items.add({
+          id: "client-certificate-accepted", group: "tls", title, status: "pass", durationMs: w.waitedMs,
+          summary: `accepted: no alert in the ${w.waitedMs} ms after the handshake, and the link stays open`,
+        });
+      }
+      if (w.alert || w.closed) {
+        // The link is gone and a new one would be refused the same way: SIP cannot be tried.
+        skipRest(`the peer ${w.alert ? `refused our certificate (alert ${w.alert})` : "closed the link right after the handshake"}: see client-certificate-accepted`);
+        return finish();
+      }
     } else {
       items.add({
         id: "client-certificate-request", group: "tls", title: "Peer asks for our certificate", status: "warn",

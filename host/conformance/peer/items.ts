@@ -27,6 +27,16 @@ export class ItemList {
     return full;
   }
 
+  /** Adds the item, or replaces the one with the same id (a later, stronger observation). */
+  set(item: Omit<PeerItem, "durationMs"> & { durationMs?: number }): PeerItem {
+    const i = this.items.findIndex((x) => x.id === item.id);
+    if (i < 0) return this.add(item);
+    const full: PeerItem = { ...item, durationMs: item.durationMs ?? 0 };
+    if (full.advice === undefined) delete full.advice;
+    this.items[i] = full;
+    return full;
+  }
+
   skip(id: string, group: PeerItemGroup, title: string, why: string): PeerItem {
     return this.add({ id, group, title, status: "skip", summary: `not run: ${why}` });
   }

@@ -116,17 +116,23 @@ export class SipProbe {
     const refusedAlert = tlsErr?.direction === "received" && tlsErr.alert && CLIENT_CERT_REFUSAL_ALERTS.has(tlsErr.alert) ? tlsErr.alert : undefined;
     // closed under the transaction (not a timeout), no alert, never a byte of answer
     const closedSilently = !res && !tlsErr && errCode === "ERR_SIP_TRANSPORT" && ms < this.ctx.timeoutMs;
-    // client certificate accepted? Decided by the first protected exchange after the handshake:
-    // a TLS 1.3 peer refuses a certificate only after our Finished, with an alert in place of an answer.
+    // client certificate accepted? The watch after the handshake gave a first verdict (index.ts); the
+    // first protected exchange confirms or overrides it: an answer proves acceptance, and a TLS 1.3
+    // peer that refuses a certificate after our Finished sends an alert in place of an answer.
+    const earlier = items.get("client-certificate-accepted");
     if (this.ctx.clientCertRequested) {
       if (res) {
-        items.add({ id: "client-certificate-accepted", group: "tls", title: "Peer accepts our certificate", status: "pass", summary: "accepted: the peer answered over the mutually authenticated link" });
+        items.set({ id: "client-certificate-accepted", group: "tls", title: "Peer accepts our certificate", status: "pass", summary: "accepted: the peer answered over the mutually authenticated link" });
       } else if (refusedAlert) {
-        items.add({
+        if (earlier?.status === "fail") {
+          // already said (the same alert, seen while watching the link)
+        } else items.set({
           id: "client-certificate-accepted", group: "tls", title: "Peer accepts our certificate", status: "fail",
           summary: `refused: alert ${refusedAlert} received after the handshake`,
           advice: explainClientCertAlert(refusedAlert, this.ctx.gatewayFqdn),
         });
+      } else if (earlier) {
+        // no new evidence: the verdict of the watch after the handshake stands
       } else if (closedSilently) {
         items.add({
           id: "client-certificate-accepted", group: "tls", title: "Peer accepts our certificate", status: "fail",
@@ -136,7 +142,7 @@ export class SipProbe {
       } else {
         items.skip("client-certificate-accepted", "tls", "Peer accepts our certificate", "no answer over the link to tell (see sip-options)");
       }
-    } else {
+    } else if (!earlier) {
       items.skip("client-certificate-accepted", "tls", "Peer accepts our certificate", "the peer did not ask for it");
     }
     if (res) {

@@ -28,6 +28,8 @@ export interface HandshakeContext {
   servername?: string;
   /** Server role: the names a client certificate must carry one of. */
   allowedPeers?: readonly string[];
+  /** Server role, diagnostics: accept any client whose chain verifies, without a name check. */
+  anyTrustedPeer?: boolean;
   /** record_size_limit we advertise (RFC 8449), 0 = do not send the extension. */
   recordSizeLimit: number;
   hooks?: HandshakeTestHooks;

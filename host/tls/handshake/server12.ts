@@ -129,7 +129,7 @@ export async function server12(ctx: HandshakeContext, ch: ClientHello, chRaw: Ui
     const certMsg = await channel.expect(HandshakeType.certificate);
     const chain = readCertificate12(certMsg.body, "client");
     const peer = verifyPeer({
-      chain, trust: credentials.trust, role: "server", profile: policy.profile, allowedPeers: ctx.allowedPeers ?? [], now: ctx.now(), buildDate: ctx.buildDate, beforeClockSet: ctx.beforeClockSet,
+      chain, trust: credentials.trust, role: "server", profile: policy.profile, ...(ctx.anyTrustedPeer ? {} : { allowedPeers: ctx.allowedPeers ?? [] }), now: ctx.now(), buildDate: ctx.buildDate, beforeClockSet: ctx.beforeClockSet,
     });
     log.add(certMsg.raw);
     const ckeMsg = await channel.expect(HandshakeType.client_key_exchange);

@@ -169,7 +169,7 @@ export async function server13(ctx: HandshakeContext, ch1: ClientHello, ch1Raw: 
     const certMsg = await channel.expect(HandshakeType.certificate);
     const chain = readCertificate13(certMsg.body, "client", new Uint8Array(0));
     const peer = verifyPeer({
-      chain, trust: credentials.trust, role: "server", profile: policy.profile, allowedPeers: ctx.allowedPeers ?? [], now: ctx.now(), buildDate: ctx.buildDate, beforeClockSet: ctx.beforeClockSet,
+      chain, trust: credentials.trust, role: "server", profile: policy.profile, ...(ctx.anyTrustedPeer ? {} : { allowedPeers: ctx.allowedPeers ?? [] }), now: ctx.now(), buildDate: ctx.buildDate, beforeClockSet: ctx.beforeClockSet,
     });
     log.add(certMsg.raw);
     const cvMsg = await channel.expect(HandshakeType.certificate_verify);

@@ -259,7 +259,9 @@ describe("conformance peer", { skip: sys.skip }, () => {
       assert.equal(acc.status, "fail");
       assert.match(acc.summary, /closed the link right after the handshake, without an alert/);
       assert.match(acc.advice!, /Trusted Root Certification Authorities/);
-      assert.equal(item(r, "sip-options").status, "fail");
+      assert.ok(acc.durationMs < 500, `seen by the watch after the handshake, at once: ${acc.durationMs} ms`);
+      assert.equal(item(r, "sip-options").status, "skip");
+      assert.match(item(r, "sip-options").summary, /^not run: the peer closed the link right after the handshake: see client-certificate-accepted$/);
     } finally {
       await peer.close();
     }
@@ -304,6 +306,11 @@ describe("conformance peer", { skip: sys.skip }, () => {
           assert.equal(acc.status, "fail", what);
           assert.match(acc.summary, new RegExp(`alert ${c.alert} received`), what);
           assert.match(acc.advice!, c.alert === "unknown_ca" ? /Trusted Root Certification Authorities/ : /Topology Builder/, what);
+          if (c.handshake === "pass") {
+            // TLS 1.3: the alert came after our handshake completed, while the link was watched; SIP is not tried on a refused link
+            assert.match(acc.summary, /^refused: alert \w+ received \d+ ms after the handshake$/, what);
+            assert.match(item(r, "sip-options").summary, new RegExp(`^not run: the peer refused our certificate \\(alert ${c.alert}\\)`), what);
+          }
         } finally {
           await new Promise<void>((res) => server.close(() => res()));
         }
@@ -330,6 +337,85 @@ describe("conformance peer", { skip: sys.skip }, () => {
     checkShape(noStore);
     assert.equal(item(noStore, "gateway-identity").status, "fail");
     assert.match(item(noStore, "gateway-identity").summary, /^ERR_CERT_NOT_FOUND/);
+  });
+
+  test("a peer that completes the handshake but never answers SIP: 'Peer accepts our certificate' PASS from the watch after the handshake (no alert, link open)", async () => {
+    // Node tls with requestCert + rejectUnauthorized that trusts our CA, no SIP service behind it;
+    // and `openssl s_server -Verify` (the audit's case), which prints what it gets and answers nothing
+    const peer = await startPeer(mtls(pki), false);
+    try {
+      const r = await runPeerConformance({ host: "127.0.0.1", port: peer.port, servername: POOL, store: storeDir, timeoutMs: 1000 });
+      checkShape(r);
+      const acc = item(r, "client-certificate-accepted");
+      assert.equal(acc.status, "pass", acc.summary);
+      assert.match(acc.summary, /^accepted: no alert in the \d+ ms after the handshake, and the link stays open$/);
+      assert.ok(acc.durationMs >= 400 && acc.durationMs <= 1000, `bounded wait: ${acc.durationMs} ms`);
+      assert.equal(item(r, "sip-options").status, "fail");
+      assert.match(item(r, "sip-options").summary, /^no answer/);
+    } finally {
+      await peer.close();
+    }
+    const dir = tmpDir("conf-peer-sserver");
+    const port = await new Promise<number>((resolve) => {
+      const s = net.createServer();
+      s.listen(0, "127.0.0.1", () => {
+        const p = (s.address() as net.AddressInfo).port;
+        s.close(() => resolve(p));
+      });
+    });
+    const leaf = join(dir, "pool.pem");
+    const chain = join(dir, "issuing.pem");
+    const ca = join(dir, "ca.pem");
+    writeFileSync(leaf, pki.pool.certPem);
+    writeFileSync(chain, pki.issuingPem);
+    writeFileSync(ca, pki.rootPem);
+    const { spawn } = await import("node:child_process");
+    const srv = spawn("openssl", ["s_server", "-accept", String(port), "-cert", leaf, "-cert_chain", chain, "-key", pki.pool.keyFile, "-CAfile", ca, "-Verify", "2", "-quiet"], { stdio: ["pipe", "ignore", "ignore"] });
+    try {
+      for (let i = 0; i < 100; i++) {
+        const ok = await new Promise<boolean>((res) => {
+          const c = net.connect(port, "127.0.0.1", () => (c.destroy(), res(true)));
+          c.on("error", () => res(false));
+        });
+        if (ok) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const r = await runPeerConformance({ host: "127.0.0.1", port, servername: POOL, store: storeDir, timeoutMs: 1000 });
+      const acc = item(r, "client-certificate-accepted");
+      assert.equal(item(r, "tls-handshake").status, "pass", JSON.stringify(r.items.filter((x) => x.group === "tls")));
+      assert.equal(acc.status, "pass", acc.summary);
+      assert.match(acc.summary, /no alert in the \d+ ms after the handshake/);
+    } finally {
+      srv.kill();
+    }
+  });
+
+  test("CRL advice: a missing CRL is a WARN that says why under the default policy (no 'use the default policy'); strict refuses and says how to go back", async () => {
+    const peer = await startPeer(mtls(pki));
+    const dir = tmpDir("conf-peer-crl");
+    const g = await gatewayStore(pki, { crls: false, dir });
+    g.store.close();
+    const st = join(dir, "store");
+    try {
+      const r = await runPeerConformance({ host: "127.0.0.1", port: peer.port, servername: POOL, store: st, timeoutMs: 3000 });
+      checkShape(r);
+      const t = item(r, "certificate-trust");
+      assert.equal(t.status, "warn", t.summary);
+      assert.match(t.advice!, /holds no CRL of the CA that issued the peer's certificate, so its revocation could not be checked; the default revocation policy accepts that with this warning/);
+      assert.match(t.advice!, /gwsdk cert crl import FILE/);
+      assert.doesNotMatch(t.advice!, /use the default revocation policy/, "no advice to use the policy already in use");
+
+      const s = await CertStore.open(st, { create: false });
+      await s.setRevocationPolicy("strict");
+      s.close();
+      const strict = await runPeerConformance({ host: "127.0.0.1", port: peer.port, servername: POOL, store: st, timeoutMs: 3000 });
+      checkShape(strict);
+      const ts = item(strict, "certificate-trust");
+      assert.equal(ts.status, "fail");
+      assert.match(ts.advice!, /the strict revocation policy refuses that: import a current CRL .* or set the default policy, which accepts it with a warning \(`gwsdk cert crl policy default`\)/);
+    } finally {
+      await peer.close();
+    }
   });
 
   test("CLI: usage errors exit 2; HOST:PORT forms", async () => {

@@ -1,14 +1,18 @@
 // The console in a real browser: Debian's Chromium driven by playwright-core, against a console
-// whose data source is a live trunk (gateway + Mediation simulator over MTLS, SRTP calls both ways)
-// and whose store enrols a certificate from an `openssl` CA. Covers: first-use setup, log out, a
-// wrong password, log in; the link up and a call's counters moving; a CSR created and downloaded;
+// whose data source is the simulator's running gateway (DemoTrunk: the gateway booted from the sim
+// board, our MTLS both ways, the core's SRTP, and the Mediation pool on OpenSSL/node-srtp, one SRTP
+// call each way) and whose store enrols a certificate from an `openssl` CA. Covers: first-use setup,
+// log out, a wrong password, log in; the simulator's four MTLS links up with the version, suite and
+// group our handshake negotiated (checked against OpenSSL's view of the same connections) and a
+// call's counters moving; a CSR created and downloaded;
 // a root trusted; bad uploads showing the store's error and changing nothing; the signed
 // certificate uploaded and active; requests without the CSRF token (and from another site) refused;
 // nothing secret in the pages. Screenshots go to tests/.tmp/console/ (and, with
 // GWSDK_UPDATE_DOCS_IMAGES=1, to docs/images/console-*.png).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { X509Certificate } from "node:crypto";
 import { createServer } from "node:http";
 import { once } from "node:events";
 import { join } from "node:path";
@@ -24,17 +28,21 @@ const PASSWORD = "Trunk-Console-Passw0rd";
 const SHOTS = join(TMP_DIR, "console");
 
 test("the console in Chromium: setup and login, live trunk status, CSR → openssl CA → upload, bad uploads, CSRF refused", { skip: CHROMIUM.skip ?? OPENSSL.skip, timeout: 120_000 }, async (t) => {
-  const demo = await DemoTrunk.start({ optionsIntervalMs: 1000, rtcpIntervalMs: 500 });
-  t.after(() => demo.close());
-  const outCall = await demo.placeCall("+14255550100", "+12065550100");
-  await demo.callFromPool("+12065550199", "+14255550123");
+  const simDir = tmpDir("console-sim");
+  const demo = await DemoTrunk.start({ stateDir: simDir, keyType: "p256" });
   const rig = await startRig({ dataSource: demo.source, pollIntervalMs: 500 });
-  t.after(() => rig.close());
+  let ctx: import("playwright-core").BrowserContext | undefined;
+  t.after(async () => {
+    await ctx?.close();
+    await rig.close();
+    await demo.close();
+    rmSync(simDir, { recursive: true, force: true });
+  });
   const ca = new OpensslCa(rig.dir);
   const url = rig.console.url;
 
   const { chromium } = await import("playwright-core");
-  const ctx = await chromium.launchPersistentContext(tmpDir("chromium-profile"), {
+  ctx = await chromium.launchPersistentContext(tmpDir("chromium-profile"), {
     executablePath: "/usr/bin/chromium",
     headless: true,
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
@@ -42,7 +50,6 @@ test("the console in Chromium: setup and login, live trunk status, CSR → opens
     viewport: { width: 1400, height: 900 },
     acceptDownloads: true,
   });
-  t.after(() => ctx.close());
   const page = ctx.pages()[0] ?? (await ctx.newPage());
   const pageErrors: string[] = [];
   page.on("pageerror", (e) => pageErrors.push(e.message));
@@ -63,7 +70,7 @@ test("the console in Chromium: setup and login, live trunk status, CSR → opens
   await page.fill("[data-test=password-confirm]", PASSWORD);
   await page.click("[data-test=login-submit]");
   await page.locator("[data-test=nav-status]").waitFor();
-  assert.equal(await text("[data-test=gateway-name]"), "gw.demo.example.com");
+  assert.equal(await text("[data-test=gateway-name]"), "gw1.sim.gwsdk.test");
 
   // ---- log out, a wrong password, log in --------------------------------------------------------
   await page.click("[data-test=logout]");
@@ -77,15 +84,23 @@ test("the console in Chromium: setup and login, live trunk status, CSR → opens
   await page.click("[data-test=login-submit]");
   await page.locator("[data-test=nav-status]").waitFor();
 
-  // ---- status: the link up, the calls' counters moving --------------------------------------------
-  await page.locator("[data-test=link-row][data-state=up]").nth(1).waitFor();
-  assert.equal(await page.locator("[data-test=link-row][data-state=up]").count(), 2);
+  // ---- status: the simulator's links up, the calls' counters moving --------------------------------
+  // Two links per pool member (ours to it, its to us), all on our MTLS: version, suite and group as our
+  // handshake negotiated them, and as OpenSSL (the pool's side) saw the same connections.
+  await page.locator("[data-test=link-row][data-state=up]").nth(3).waitFor();
+  const linkRows = page.locator("[data-test=link-row][data-state=up]");
+  assert.equal(await linkRows.count(), 4);
   assert.equal(await text("[data-test=tile-trunk] .badge"), "UP");
-  assert.equal(await text("[data-test=link-tls]"), "TLSv1.3");
-  assert.match(await text("[data-test=link-suite]"), /^TLS_/);
-  assert.equal(await text("[data-test=link-peer-subject]"), "CN=pool.demo.example.com");
-  assert.match(await text("[data-test=link-peer-days]"), /^(199|200) d$/);
-  assert.equal(await text("[data-test=pool-health]"), "up");
+  const col = async (sel: string) => (await linkRows.locator(sel).allTextContents()).map((x) => x.trim());
+  assert.deepEqual(await col("[data-test=link-tls]"), ["TLSv1.3", "TLSv1.3", "TLSv1.3", "TLSv1.3"]);
+  const suites = await col("[data-test=link-suite]");
+  for (const suite of suites) assert.match(suite, /^TLS_AES_(128_GCM_SHA256|256_GCM_SHA384)$/);
+  assert.deepEqual(suites.sort(), demo.pool.linkViews.map((v) => v.suite!).sort(), "the suites OpenSSL agreed on");
+  for (const g of await col("[data-test=link-group]")) assert.match(g, /^(x25519|secp256r1|secp384r1)$/, "our MTLS reports the group on inbound links too");
+  assert.deepEqual(await col("[data-test=link-peer-subject]"), Array(4).fill("CN=mspool.sim.gwsdk.test"));
+  const poolDays = Math.floor((Date.parse(new X509Certificate(readFileSync(join(simDir, "pool", "pool.pem"))).validTo) - Date.now()) / 86_400_000);
+  for (const d of await col("[data-test=link-peer-days]")) assert.ok(d === `${poolDays} d` || d === `${poolDays - 1} d`, `${d} (the pool certificate: ${poolDays} d)`);
+  assert.deepEqual((await page.locator("[data-test=pool-health]").allTextContents()).map((x) => x.trim()), ["up", "up"]);
   assert.equal(await page.locator("[data-test=call-row][data-state=confirmed]").count(), 2);
   assert.equal(await text("[data-test=call-profile]"), "AES_CM_128_HMAC_SHA1_80");
   assert.equal(await text("[data-test=call-mki]"), "1 (1 B)");
@@ -99,10 +114,16 @@ test("the console in Chromium: setup and login, live trunk status, CSR → opens
   assert.equal(await text("[data-test=live]"), "live");
   await shot("status");
 
+  // the core's SRTP and node-srtp on the pool understood each other: no failure on either side
+  for (const r of demo.calls()) {
+    const peer = demo.pool.findCall(r.call!.sip.callId)!.call;
+    assert.ok(peer.media.stats.rtpReceived > 25 && peer.media.stats.authFailures === 0, `${r.direction}: the pool decrypted the gateway's SRTP`);
+  }
+
   // the page never shows key material of the calls
   const statusHtml = await page.content();
-  for (const gc of demo.gatewayCalls) {
-    const s = gc.media.negotiated!.srtp!;
+  for (const r of demo.calls()) {
+    const s = r.call!.media.negotiated!.srtp!;
     for (const k of [s.tx, ...s.rx]) {
       const inline = Buffer.concat([k.masterKey, k.masterSalt]).toString("base64");
       assert.ok(!statusHtml.includes(inline) && !statusHtml.includes(Buffer.from(k.masterKey).toString("hex")), "no SRTP key in the page");
@@ -212,7 +233,6 @@ test("the console in Chromium: setup and login, live trunk status, CSR → opens
   const auth = JSON.parse(readFileSync(join(rig.dir, "console", "console-auth.json"), "utf8")) as { hash: string };
   assert.ok(!certsHtml.includes(auth.hash) && !statusHtml.includes(auth.hash));
   assert.deepEqual(pageErrors, [], "no script error, no CSP violation");
-  void outCall;
 
   if (process.env.GWSDK_UPDATE_DOCS_IMAGES === "1") {
     const docs = join(REPO_ROOT, "docs", "images");

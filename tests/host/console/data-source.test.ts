@@ -1,68 +1,105 @@
-// TrunkDataSource over real traffic: the gateway side (SipEndpoint + GatewayCall) and the Mediation
-// simulator (MediationPeer) on loopback over mutual TLS (Node's tls), SRTP calls both ways. Checks
-// the links' TLS details against what the sockets negotiated, the pool's OPTIONS health, the call
-// counters moving and the MKI, calls and links ending, and that no key material reaches the status.
+// TrunkDataSource over real traffic: the simulator's gateway (our MTLS both ways, the core's SRTP)
+// and its Mediation pool (Node's tls/OpenSSL, node-srtp), run by DemoTrunk, SRTP calls both ways.
+// TrunkDataSource reads the gateway's SipEndpoint and GatewayCalls; its view of every link is checked
+// against OpenSSL's view of the same TCP connection (the pool's side) and against GatewayDataSource
+// (the gateway's own records), then the pool's OPTIONS health, the call counters moving and the MKI,
+// a call and the links ending, and that no key material reaches the status.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import net from "node:net";
+import { rmSync } from "node:fs";
 import { PassThrough } from "node:stream";
 import { DemoTrunk } from "../../../host/console/demo-trunk.js";
+import { TrunkDataSource } from "../../../host/console/trunk-data-source.js";
 import { describeTls, formatNodeSubject } from "../../../host/console/tls-info.js";
-import { until } from "./helpers.js";
+import { tmpDir, until } from "./helpers.js";
 
-test("links, pool and calls of a live trunk: TLS details, OPTIONS health, counters moving, MKI, endings, no keys", async (t) => {
-  const demo = await DemoTrunk.start({ optionsIntervalMs: 200, rtcpIntervalMs: 250, timers: { t1: 40, t2: 160 }, dataSource: { keepEndedMs: 300 } });
-  t.after(() => demo.close());
+/** OpenSSL's group names → ours. */
+const OPENSSL_GROUP: Record<string, string> = { X25519: "x25519", prime256v1: "secp256r1", secp384r1: "secp384r1" };
+
+test("TrunkDataSource over the simulator's gateway: TLS details as OpenSSL saw them, OPTIONS health, counters moving, MKI, endings, no keys", { timeout: 60_000 }, async (t) => {
+  const dir = tmpDir("console-trunk");
+  let source: TrunkDataSource | undefined;
   let changes = 0;
-  demo.source.on("change", () => changes++);
-  const out = await demo.placeCall("+14255550100", "+12065550100");
-  await demo.callFromPool("+12065550199", "+14255550123");
-  await until(() => demo.source.calls().length === 2, 3000, "two calls listed");
-  assert.ok(changes >= 2, "each call start is a change");
+  const demo = await DemoTrunk.start({
+    stateDir: dir,
+    keyType: "p256",
+    // Attached before the first link: the endpoint's "connection" events are all seen.
+    onGateway: (gw) => {
+      source = new TrunkDataSource({ endpoint: gw.endpoint, gateway: { name: gw.config.fqdn, board: gw.board.id }, keepEndedMs: 300 });
+      source.on("change", () => changes++);
+      // The numbers come from the SIP dialog (TrunkDataSource's own parsing).
+      gw.on("call", (r) => source!.addCall(r.call!));
+    },
+  });
+  t.after(async () => {
+    source?.close();
+    await demo.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const src = source!;
+  await until(() => src.calls().length === 2, 3000, "two calls listed");
+  assert.equal(src.gateway().name, "gw1.sim.gwsdk.test");
 
-  // links: ours to the pool (client side: the group is known) and the pool's to us
-  const links = demo.source.links();
-  assert.equal(links.length, 2, JSON.stringify(links));
-  const outLink = links.find((l) => l.direction === "outbound")!;
-  const inLink = links.find((l) => l.direction === "inbound")!;
-  for (const l of [outLink, inLink]) {
+  // links: two per pool member, ours to it and its to us, all on our MTLS
+  const links = src.links();
+  assert.equal(links.length, 4, JSON.stringify(links));
+  assert.equal(links.filter((l) => l.direction === "outbound").length, 2);
+  let groupsCompared = 0;
+  for (const l of links) {
     assert.equal(l.state, "up");
     assert.equal(l.tlsVersion, "TLSv1.3");
-    assert.match(l.cipherSuite!, /^TLS_(AES_(128|256)_GCM_SHA(256|384)|CHACHA20_POLY1305_SHA256)$/);
-    assert.equal(l.peerSubject, "CN=pool.demo.example.com");
-    assert.ok(l.peerDaysToExpiry === 199 || l.peerDaysToExpiry === 200, String(l.peerDaysToExpiry));
+    assert.match(l.cipherSuite!, /^TLS_AES_(128_GCM_SHA256|256_GCM_SHA384)$/);
+    assert.ok(l.group, `${l.direction}: our MTLS socket reports the group on both sides`);
+    assert.equal(l.peerSubject, "CN=mspool.sim.gwsdk.test");
+    assert.ok(l.peerDaysToExpiry! > 300, String(l.peerDaysToExpiry));
     assert.ok(Date.parse(l.upSince) <= Date.now());
+    // The same connection as OpenSSL saw it: the peer's port is the pool socket's local port.
+    const port = Number(/:(\d+)$/.exec(l.peer)![1]);
+    const view = demo.pool.linkViews.find((v) => v.localPort === port);
+    assert.ok(view, `OpenSSL's view of ${l.peer}`);
+    assert.equal(view.direction, l.direction);
+    assert.equal(view.version, l.tlsVersion);
+    assert.equal(view.suite, l.cipherSuite);
+    if (view.group) {
+      assert.equal(OPENSSL_GROUP[view.group] ?? view.group.toLowerCase(), l.group, "OpenSSL's client names the same group");
+      groupsCompared++;
+    }
   }
-  assert.equal(outLink.group, "x25519", "Node's client reports the group");
-  assert.equal(inLink.group, null, "Node's server socket does not");
-  assert.match(outLink.peer, /^127\.0\.0\.1:\d+$/);
-  // the socket's own view agrees (an independent read of the same connection)
-  const sock = (demo.endpoint as unknown as { members: { conn?: { socket: import("node:tls").TLSSocket } }[] }).members[0]!.conn!.socket;
-  assert.equal(outLink.cipherSuite, sock.getCipher().standardName);
-  assert.equal(outLink.tlsVersion, sock.getProtocol());
+  assert.equal(groupsCompared, 2, "OpenSSL reports the group on its client side: the two inbound links");
+  // ... and as the gateway's own records (GatewayDataSource) have them
+  const gwLinks = demo.source.links();
+  assert.deepEqual(
+    links.map((l) => [l.direction, l.tlsVersion, l.cipherSuite, l.group, l.peerSubject].join(" ")).sort(),
+    gwLinks.filter((l) => l.state === "up").map((l) => [l.direction, l.tlsVersion, l.cipherSuite, l.group, l.peerSubject].join(" ")).sort(),
+  );
 
-  // pool: OPTIONS probes answered
-  await until(() => (demo.source.pool()[0]?.probes ?? 0) >= 3, 3000, "three probes");
-  const pool = demo.source.pool();
-  assert.equal(pool.length, 1);
-  assert.equal(pool[0]!.up, true);
-  assert.equal(pool[0]!.failures, 0);
-  assert.deepEqual(outLink.options?.member, pool[0]!.member);
+  // pool: OPTIONS probes answered by both members (the first round goes out at boot)
+  await until(() => src.pool().every((p) => p.probes >= 1 && p.up), 5000, "a probe answered by each member");
+  const pool = src.pool();
+  assert.equal(pool.length, 2);
+  for (const p of pool) {
+    assert.equal(p.up, true);
+    assert.equal(p.failures, 0);
+  }
+  const outLinks = links.filter((l) => l.direction === "outbound");
+  assert.deepEqual(outLinks.map((l) => l.options?.member).sort(), pool.map((p) => p.member).sort(), "each outbound link carries its member's health");
 
   // calls: SRTP profile, MKI 1 (1 byte, as Skype for Business uses), counters moving both ways
-  const first = demo.source.calls();
+  const first = src.calls();
   for (const c of first) {
     assert.equal(c.state, "confirmed");
     assert.equal(c.srtp?.profile, "AES_CM_128_HMAC_SHA1_80");
     assert.deepEqual(c.srtp?.txMki, { value: "01", length: 1 });
     assert.equal(c.codec, "PCMU");
   }
+  assert.ok(changes >= 6, `${changes} changes: each link and each call is one`);
   const o = first.find((c) => c.direction === "outbound")!;
   const i = first.find((c) => c.direction === "inbound")!;
   assert.deepEqual([o.from, o.to], ["+12065550100", "+14255550100"]);
-  assert.deepEqual([i.from, i.to], ["+14255550123", "+12065550199"]);
+  assert.deepEqual([i.from, i.to], ["+14255550101", "+12065550101"]);
   await new Promise((r) => setTimeout(r, 400));
-  const later = demo.source.calls();
+  const later = src.calls();
   for (const c of later) {
     const before = first.find((f) => f.id === c.id)!;
     assert.ok(c.tx.packets >= before.tx.packets + 10, `${c.direction}: tx ${before.tx.packets} → ${c.tx.packets}`);
@@ -72,15 +109,18 @@ test("links, pool and calls of a live trunk: TLS details, OPTIONS health, counte
     assert.equal(c.replays, 0);
     assert.equal(c.mkiUnknown, 0);
   }
-  // the statistics agree with the media session's own counters
-  const stats = out.stats();
-  const listed = demo.source.calls().find((c) => c.direction === "outbound")!;
-  assert.ok(Math.abs(listed.tx.packets - stats.rtpSent) <= 2);
+  // the statistics agree with the media session's own counters, and with the gateway's records
+  const outRec = demo.calls().find((r) => r.direction === "outbound")!;
+  const listed = src.calls().find((c) => c.direction === "outbound")!;
+  assert.ok(Math.abs(listed.tx.packets - outRec.call!.stats().rtpSent) <= 2);
+  // node-srtp on the pool decrypted what the core sent
+  const peer = demo.pool.findCall(outRec.call!.sip.callId)!.call;
+  assert.ok(peer.media.stats.rtpReceived >= 10 && peer.media.stats.authFailures === 0, JSON.stringify(peer.media.stats));
 
   // no key material anywhere in what the console would show
-  const json = JSON.stringify({ links: demo.source.links(), pool: demo.source.pool(), calls: demo.source.calls(), gateway: demo.source.gateway() });
-  for (const gc of demo.gatewayCalls) {
-    const s = gc.media.negotiated!.srtp!;
+  const json = JSON.stringify({ links: src.links(), pool: src.pool(), calls: src.calls(), gateway: src.gateway() });
+  for (const r of demo.calls()) {
+    const s = r.call!.media.negotiated!.srtp!;
     for (const k of [s.tx, ...s.rx]) {
       for (const secret of [k.masterKey, k.masterSalt, Buffer.concat([k.masterKey, k.masterSalt])]) {
         for (const enc of ["hex", "base64"] as const) assert.ok(!json.includes(Buffer.from(secret).toString(enc)), `no ${enc} key material`);
@@ -90,18 +130,17 @@ test("links, pool and calls of a live trunk: TLS details, OPTIONS health, counte
   assert.doesNotMatch(json, /inline:|masterKey|masterSalt/);
 
   // hang-up: listed as ended, then gone after keepEndedMs
-  await out.hangup();
-  await until(() => demo.source.calls().some((c) => c.direction === "outbound" && c.state === "ended"), 2000, "ended call");
-  await until(() => !demo.source.calls().some((c) => c.direction === "outbound"), 2000, "ended call dropped");
-  assert.equal(demo.source.calls().length, 1);
+  await demo.gateway.hangup(outRec, "completed");
+  await until(() => src.calls().some((c) => c.direction === "outbound" && c.state === "ended"), 2000, "ended call");
+  await until(() => !src.calls().some((c) => c.direction === "outbound"), 2000, "ended call dropped");
+  assert.equal(src.calls().length, 1);
 
-  // the pool goes away: its links are listed as down, with the reason
-  await demo.peer.close();
-  await until(() => demo.source.links().every((l) => l.state === "down"), 3000, "links down");
-  for (const l of demo.source.links()) {
-    assert.ok(l.downSince);
-    assert.ok(l.lastError && l.lastError.length > 0);
-  }
+  // the pool goes away: its links are listed as down
+  const changesBefore = changes;
+  await demo.pool.close();
+  await until(() => src.links().every((l) => l.state === "down"), 5000, "links down");
+  for (const l of src.links()) assert.ok(l.downSince && Date.parse(l.downSince) >= Date.parse(l.upSince));
+  assert.ok(changes >= changesBefore + 4, "each link going down is a change");
 });
 
 test("describeTls: our MTLS socket's properties, plain TCP, Node subject formatting", async () => {

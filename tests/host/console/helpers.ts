@@ -124,6 +124,37 @@ export function httpsGet(port: number, path: string, headers: Record<string, str
   });
 }
 
+/** A real HTTPS request with a JSON body (or none) to a console in another process. */
+export function httpsJson(port: number, method: string, path: string, o: { cookie?: string; csrf?: string; json?: unknown } = {}): Promise<{ status: number; json: any; cookie: string | undefined }> {
+  const body = o.json === undefined ? undefined : Buffer.from(JSON.stringify(o.json));
+  const headers: Record<string, string> = { host: `127.0.0.1:${port}` };
+  if (o.cookie) headers.cookie = o.cookie;
+  if (o.csrf) headers["x-csrf-token"] = o.csrf;
+  if (body) {
+    headers["content-type"] = "application/json";
+    headers["content-length"] = String(body.length);
+  }
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest({ host: "127.0.0.1", port, path, method, headers, rejectUnauthorized: false, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (d: Buffer) => chunks.push(d));
+      res.on("end", () => {
+        const set = res.headers["set-cookie"];
+        const text = Buffer.concat(chunks).toString();
+        let json: unknown;
+        try {
+          json = JSON.parse(text);
+        } catch {
+          json = text;
+        }
+        resolve({ status: res.statusCode ?? 0, json, cookie: set?.[0]?.split(";")[0] ?? o.cookie });
+      });
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
 /** An enterprise CA stand-in run by `openssl`: a root (made with `openssl ca`) that signs CSRs with `openssl x509 -req`. */
 export class OpensslCa {
   readonly root: TestCa;

@@ -38,8 +38,9 @@ const SPECIAL: Record<string, string> = {
 /** The canonical spelling of a header name (case-insensitive input, compact forms expanded). */
 export function canonicalHeaderName(name: string): string {
   const lower = name.toLowerCase();
-  if (lower.length === 1 && COMPACT[lower]) return COMPACT[lower]!;
-  if (SPECIAL[lower]) return SPECIAL[lower]!;
+  // own properties only: "constructor", "__proto__", "toString" are extension header names, not Object's
+  if (lower.length === 1 && Object.hasOwn(COMPACT, lower)) return COMPACT[lower]!;
+  if (Object.hasOwn(SPECIAL, lower)) return SPECIAL[lower]!;
   return lower.replace(/(^|-)([a-z])/g, (_m, d: string, c: string) => d + c.toUpperCase());
 }
 

@@ -26,6 +26,8 @@ export const SIP_DICTIONARY = [
   "To: ", "t: ", "Call-ID: ", "i: ", "CSeq: ", "Contact: ", "m: ", "Content-Length: ", "l: ", "Content-Type: ", "Max-Forwards: ",
   "Record-Route: ", "Route: ", ";tag=", ";branch=z9hG4bK", ";lr", "<", ">", "\"", "\\", ",", ";", ":", "@", "\r\n", "\r\n\r\n",
   " \t", "\r\n ", "[::1]", ":5067", ":65536", "2147483648", "application/sdp",
+  // names of Object's own properties (a header named "constructor" once became a function: regressions.test.ts)
+  "constructor: ", "__proto__: ", "toString: ",
 ];
 
 function sipRequest(method: string, extra: string[] = [], body = ""): string {

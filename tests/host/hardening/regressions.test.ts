@@ -23,3 +23,23 @@ test("a request with an empty Via is refused, and the endpoint (and this process
     await l.stop();
   }
 });
+
+test("extension headers named like Object's properties (constructor, __proto__, toString) are ordinary headers (fast-check: roundtrip.test seed 1411166116)", async () => {
+  // canonicalHeaderName looked names up in plain objects: "constructor" became Object's constructor
+  // function as the header's name, so the message serialized as "function Object() {...}: !" and was
+  // refused when read back; "__proto__" became Object.prototype.
+  const { SipRequest, canonicalHeaderName } = await import("../../../host/sip/message.js");
+  const { parseMessage, serializeMessage } = await import("../../../host/sip/parser.js");
+  const names = ["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf", "__defineGetter__"];
+  for (const n of names) assert.equal(typeof canonicalHeaderName(n), "string", n);
+  assert.equal(canonicalHeaderName("constructor"), "Constructor");
+  assert.equal(canonicalHeaderName("__proto__"), "__proto__");
+  const req = new SipRequest("OPTIONS", "sip:gw.contoso.com");
+  req.add("Via", "SIP/2.0/TLS ms1.contoso.com:5067;branch=z9hG4bK1").add("From", "<sip:a@contoso.com>;tag=9").add("To", "<sip:b@contoso.com>").add("Call-ID", "abc@ms1").add("CSeq", "1 OPTIONS");
+  for (const n of names) req.add(n, `v-${n}`);
+  const wire = serializeMessage(req);
+  const cut = wire.indexOf("\r\n\r\n");
+  const back = parseMessage(wire.subarray(0, cut), wire.subarray(cut + 4));
+  for (const n of names) assert.equal(back.get(n), `v-${n}`, n);
+  assert.ok(back.headers.every((h) => typeof h.name === "string"));
+});

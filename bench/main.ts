@@ -17,6 +17,7 @@ const SUITES: Suite[] = [
   { name: "tls-record", load: () => import("./tls-record.js") },
   { name: "crypto", load: () => import("./crypto.js") },
   { name: "tls-handshake", load: () => import("./tls-handshake.js") },
+  { name: "timing", load: () => import("./timing.js") },
 ];
 
 async function main(): Promise<void> {

@@ -8,7 +8,8 @@ export type GatewayErrorCode =
   | "ERR_GATEWAY_MEDIA_PORTS"
   | "ERR_GATEWAY_CALL_LIMIT"
   | "ERR_GATEWAY_STREAM_SLOTS"
-  | "ERR_GATEWAY_RESOLVE";
+  | "ERR_GATEWAY_RESOLVE"
+  | "ERR_GATEWAY_BACKOFF";
 
 export class GatewayError extends GwsdkError {
   declare readonly code: GatewayErrorCode;

@@ -71,6 +71,15 @@ export interface GatewayOptions {
   /** Overrides config.media.rtcpIntervalMs. */
   rtcpIntervalMs?: number;
   sipTimers?: Partial<SipTimers>;
+  /**
+   * Reconnection to a pool member that cannot be reached: after the n-th failed connection the next
+   * attempt waits a random time in [d/2, d], d = min(maxMs, baseMs·2^(n-1)) (exponential backoff,
+   * jitter), then is made by a timer of its own. Defaults: baseMs min(1000, trunk.optionsIntervalMs),
+   * maxMs 2·trunk.optionsIntervalMs.
+   */
+  reconnect?: { baseMs?: number; maxMs?: number };
+  /** Records of ended calls (and of closed links) kept, the newest (default 100); active ones are always kept. */
+  callHistory?: number;
 }
 
 export interface GatewayCallRecord {
@@ -154,11 +163,14 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   private readonly callRecords: GatewayCallRecord[] = [];
   private readonly linkRecords: GatewayLinkRecord[] = [];
   private watchdog: NodeJS.Timeout | undefined;
+  /** Per call: the RTP/RTCP counts last seen and when they last changed (performance.now(): a wall-clock step must not stretch or cut the timeout). */
   private lastRx = new Map<GatewayCallRecord, { rtp: number; rtcp: number; at: number }>();
+  /** Pool members that could not be reached ("host:port"): failures in a row, no attempt before notBefore (performance.now()), the retry timer. */
+  private readonly backoff = new Map<string, { failures: number; notBefore: number; timer?: NodeJS.Timeout }>();
   private callSeq = 0;
   private linkSeq = 0;
   private stopping = false;
-  /** Refused inbound TLS handshakes (codes), for status and tests. */
+  /** Refused inbound TLS handshakes (codes), the newest 100, for status and tests. */
   readonly refusedHandshakes: { code: string; remote: string }[] = [];
   /** Listening port (the configured one, or the ephemeral one given for port 0). */
   listenPort = 0;
@@ -307,6 +319,8 @@ export class Gateway extends EventEmitter<GatewayEvents> {
         (err, peer) => {
           const code = err.code ?? "ERR_TLS";
           this.refusedHandshakes.push({ code, remote: `${peer.remoteAddress}:${peer.remotePort}` });
+          // the newest ones only: hostile peers must not grow this for months
+          if (this.refusedHandshakes.length > 100) this.refusedHandshakes.splice(0, this.refusedHandshakes.length - 100);
           this.log.warn("tls.refused", { code, remote: `${peer.remoteAddress}:${peer.remotePort}`, msg: err.message });
         },
       );
@@ -342,15 +356,52 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     // else the host name we reached it by, else the pool FQDN.
     const servername = m?.fqdn ?? (isName ? ref.host : this.config.pool.fqdn);
     const address = this.resolveAll(ref.host)[0]!;
+    const key = `${ref.host.toLowerCase()}:${ref.port}`;
     const t0 = performance.now();
+    const b = this.backoff.get(key);
+    if (b && t0 < b.notBefore) {
+      // Backing off: no connection attempt (a probe or a call fails at once; a call tries the next member).
+      throw new GatewayError("ERR_GATEWAY_BACKOFF", `${this.memberName(ref)} is unreachable (${b.failures} failed connections); next attempt in ${Math.ceil(b.notBefore - t0)} ms`);
+    }
     try {
       const s = await this.tls.connect(address, ref.port, servername);
       this.log.debug("tls.connected", { member: this.memberName(ref), ms: Math.round(performance.now() - t0) });
+      const old = this.backoff.get(key);
+      if (old) clearTimeout(old.timer);
+      this.backoff.delete(key);
       return s;
     } catch (e) {
       this.log.warn("tls.connect-failed", { member: this.memberName(ref), address: `${address}:${ref.port}`, code: (e as { code?: string }).code, msg: (e as Error).message });
+      this.connectFailed(key, ref);
       throw e;
     }
+  }
+
+  /** A connection to a member failed: the next attempt after an exponential, jittered delay, by a timer (probes and calls before it do not connect). */
+  private connectFailed(key: string, ref: PoolMemberRef): void {
+    if (this.stopping) return;
+    const interval = this.config.trunk.optionsIntervalMs;
+    const baseMs = this.opts.reconnect?.baseMs ?? Math.min(1000, interval);
+    const maxMs = Math.max(baseMs, this.opts.reconnect?.maxMs ?? 2 * interval);
+    const b = this.backoff.get(key) ?? { failures: 0, notBefore: 0 };
+    b.failures++;
+    const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(b.failures - 1, 30));
+    const delay = ceiling / 2 + (Math.random() * ceiling) / 2;
+    b.notBefore = performance.now() + delay;
+    clearTimeout(b.timer);
+    b.timer = setTimeout(() => {
+      b.notBefore = 0;
+      const known = this.endpoint?.memberStatus().some((m) => m.host.toLowerCase() === ref.host.toLowerCase() && m.port === ref.port);
+      if (this.stopping || !known) return void this.backoff.delete(key);
+      const timeoutMs = Math.min(5000, interval);
+      this.endpoint.options(ref, timeoutMs).then(
+        (res) => (res.status >= 500 ? this.endpoint.memberFailed(ref, String(res.status)) : this.endpoint.memberOk(ref)),
+        (e: unknown) => this.endpoint.memberFailed(ref, (e as { code?: string }).code === "ERR_SIP_TIMEOUT" ? "timeout" : "unreachable"),
+      );
+    }, delay);
+    b.timer.unref?.();
+    this.backoff.set(key, b);
+    this.log.debug("pool.member.backoff", { member: this.memberName(ref), failures: b.failures, retryMs: Math.round(delay) });
   }
 
   // ---- links -------------------------------------------------------------------------------
@@ -362,6 +413,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     const member = direction === "outbound" && conn.remote ? this.memberName(conn.remote) : null;
     const rec: GatewayLinkRecord = { id: ++this.linkSeq, direction, remote, localPort: s.localPort, remotePort: s.remotePort, member, state: "up", upSince: new Date(), tls };
     this.linkRecords.push(rec);
+    this.prune(this.linkRecords, (l) => l.state === "down");
     this.log.info("tls.up", { link: rec.id, direction, remote, member, ...(tls ?? {}) });
     if (tls?.warnings.includes("clock")) {
       this.log.warn("tls.clock-not-set", { link: rec.id, direction, remote, msg: "the clock is before this software's build date: the peer's certificate was checked as of the build date (board time.beforeClockSet: warn); set the time (NTP)" });
@@ -443,7 +495,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     r.answeredAt = new Date();
     const s = call.media.negotiated?.srtp;
     r.srtp = s ? { profile: s.profile, txMki: hex(s.tx.mki), lastRxForm: "" } : null;
-    this.lastRx.set(r, { rtp: 0, rtcp: 0, at: Date.now() });
+    this.lastRx.set(r, { rtp: 0, rtcp: 0, at: performance.now() });
     call.on("media", (m) => {
       if (m.srtp && r.srtp) r.srtp = { ...r.srtp, profile: m.srtp.profile, txMki: hex(m.srtp.tx.mki) };
     });
@@ -507,6 +559,14 @@ export class Gateway extends EventEmitter<GatewayEvents> {
       ...(r.error ? { code: r.error.code } : {}),
     });
     this.emit("callEnded", r);
+    this.prune(this.callRecords, (c) => c.outcome !== "active");
+  }
+
+  /** Keeps the newest `callHistory` ended records (a gateway runs for months: its history must not grow with every call it carried). */
+  private prune<T>(records: T[], ended: (r: T) => boolean): void {
+    const keep = this.opts.callHistory ?? 100;
+    let n = 0;
+    for (let i = records.length - 1; i >= 0; i--) if (ended(records[i]!) && ++n > keep) records.splice(i, 1);
   }
 
   private async onInvite(inc: import("../sip/call.js").IncomingCall): Promise<void> {
@@ -577,7 +637,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
 
   private checkMedia(): void {
     const limit = this.opts.mediaTimeoutMs ?? this.config.media.mediaTimeoutMs;
-    const now = Date.now();
+    const now = performance.now();
     for (const [r, last] of this.lastRx) {
       const s = r.call?.media.stats;
       if (!s || r.outcome !== "active") continue;
@@ -590,6 +650,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     }
   }
 
+  /** The active calls and the newest ended ones (see GatewayOptions.callHistory). */
   calls(): GatewayCallRecord[] {
     return [...this.callRecords];
   }
@@ -603,6 +664,8 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     if (this.stopping) return;
     this.stopping = true;
     if (this.watchdog) clearInterval(this.watchdog);
+    for (const b of this.backoff.values()) clearTimeout(b.timer);
+    this.backoff.clear();
     await Promise.all(this.callRecords.filter((r) => r.outcome === "active" && r.call).map((r) => this.finish(r, outcome)));
     await this.endpoint?.close().catch(() => undefined);
     await new Promise<void>((resolve) => {
@@ -610,6 +673,6 @@ export class Gateway extends EventEmitter<GatewayEvents> {
       this.server.close(() => resolve(), true);
     });
     this.store.close();
-    this.log.info("gateway.stopped", { calls: this.callRecords.length });
+    this.log.info("gateway.stopped", { calls: this.callSeq });
   }
 }

@@ -67,8 +67,18 @@ export function readBootRecord(device: string): BootRecord {
   }
 }
 
+/** A file-system failure (a full disk, a read-only medium) as a typed error naming what was being written. */
+function ioError(what: string, e: unknown): ImageError {
+  const code = (e as NodeJS.ErrnoException).code;
+  return new ImageError("ERR_IMAGE_IO", `${what}: ${code === "ENOSPC" ? "no space left on the device" : (e as Error).message}`, { cause: e });
+}
+
 function writeBootRecord(device: string, r: BootRecord): void {
-  atomicWriteFile(join(device, "boot.json"), JSON.stringify(r, null, 2) + "\n");
+  try {
+    atomicWriteFile(join(device, "boot.json"), JSON.stringify(r, null, 2) + "\n");
+  } catch (e) {
+    throw ioError(`cannot write ${join(device, "boot.json")} (the previous boot record is kept)`, e);
+  }
 }
 
 function deviceKey(device: string, given?: KeyObject): KeyObject {
@@ -174,9 +184,14 @@ export function flashImage(p: FlashParams): FlashResult {
   const slotDir = join(p.device, `slot-${target}`);
   const tmpDir = join(p.device, `.slot-${target}.tmp`);
   rmSync(tmpDir, { recursive: true, force: true });
-  for (const [name, bytes] of img.parts) writeFileSynced(join(tmpDir, name), bytes);
-  writeFileSynced(join(tmpDir, "manifest.json"), Buffer.from(img.manifestBytes));
-  fsyncDir(tmpDir);
+  try {
+    for (const [name, bytes] of img.parts) writeFileSynced(join(tmpDir, name), bytes);
+    writeFileSynced(join(tmpDir, "manifest.json"), Buffer.from(img.manifestBytes));
+    fsyncDir(tmpDir);
+  } catch (e) {
+    rmSync(tmpDir, { recursive: true, force: true }); // give the space back; the active slot was not touched
+    throw ioError(`cannot write the image into slot ${target}`, e);
+  }
   // The inactive slot is replaced: first moved aside, then the new one renamed into place.
   const oldDir = join(p.device, `.slot-${target}.old`);
   rmSync(oldDir, { recursive: true, force: true });

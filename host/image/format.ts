@@ -108,11 +108,13 @@ function checkManifestShape(m: ImageManifest, bodyLength: number): void {
   if (!Number.isSafeInteger(m.imageVersion) || m.imageVersion < 0) fail("manifest imageVersion");
   if (typeof m.boardId !== "string" || !/^[a-z0-9][a-z0-9-]{0,39}$/.test(m.boardId)) fail("manifest boardId");
   if (typeof m.sdkVersion !== "string") fail("manifest sdkVersion");
-  if (!m.signature || !["ecdsa-p256-sha256", "rsa-pss-sha256"].includes(m.signature.algorithm)) fail("manifest signature algorithm");
+  if (typeof m.signature !== "object" || m.signature === null || !["ecdsa-p256-sha256", "rsa-pss-sha256"].includes(m.signature.algorithm)) fail("manifest signature algorithm");
+  if (typeof m.signature.keyId !== "string" || !/^[0-9a-f]{64}$/.test(m.signature.keyId)) fail("manifest signature keyId");
   if (!Array.isArray(m.parts) || m.parts.length === 0 || m.parts.length > MAX_PARTS) fail("manifest parts");
   let expect = 0;
   const names = new Set<string>();
   for (const p of m.parts) {
+    if (typeof p !== "object" || p === null) fail("manifest part is not an object");
     if (typeof p.name !== "string" || !PART_NAME.test(p.name)) fail(`part name ${JSON.stringify(p.name)}`);
     if (names.has(p.name)) fail(`part ${p.name} listed twice`);
     names.add(p.name);

@@ -116,7 +116,8 @@ export class SrtpRxRing {
     private readonly provider: SrtpProvider,
     private readonly graceMs = 5000,
     private readonly opts: SrtpKeyingOptions = {},
-    private readonly now: () => number = Date.now,
+    // monotonic: a wall-clock step must not stretch or cut the grace period of a retired key
+    private readonly now: () => number = () => performance.now(),
   ) {}
 
   /** Installs the peer's keys (initially or on re-key); keys no longer listed expire after the grace period. */

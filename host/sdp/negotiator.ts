@@ -185,7 +185,8 @@ function parseSdp(sdp: string): ParsedAudio {
 
 function codecOf(a: ParsedAudio, pt: number): { name: string; rate: number } | undefined {
   const r = a.media.rtp.find((x) => x.payload === pt);
-  if (r) return { name: r.codec, rate: r.rate ?? 0 };
+  // sdp-transform types a numeric encoding name ("a=rtpmap:0 16") as a number
+  if (r) return { name: String(r.codec), rate: typeof r.rate === "number" ? r.rate : 0 };
   const s = STATIC_PT[pt];
   return s ? { name: s, rate: 8000 } : undefined;
 }

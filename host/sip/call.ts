@@ -99,10 +99,12 @@ export abstract class SipCall extends EventEmitter<SipCallEvents> {
 
   /** Waits until `cond()` holds (re-checked on every state change), or fails after `ms`. */
   private async waitUntil(cond: () => boolean, ms: number): Promise<void> {
-    const deadline = Date.now() + ms;
+    // A monotonic clock: a wall-clock step (NTP, an operator setting the date) must neither cut the
+    // wait short nor stretch it by the size of the step.
+    const deadline = performance.now() + ms;
     while (!cond()) {
       if (this.state === "terminated") throw new SipError("ERR_SIP_STATE", "the call ended");
-      const left = deadline - Date.now();
+      const left = deadline - performance.now();
       if (left <= 0) throw new SipError("ERR_SIP_STATE", "an INVITE transaction stayed in progress on this dialog");
       await new Promise<void>((r) => {
         const t = setTimeout(r, left);

@@ -20,6 +20,12 @@ export interface SipConnectionOptions {
   send100?: boolean;
   /** Server transactions open at once on this connection (default 256); more get 503. */
   maxServerTransactions?: number;
+  /**
+   * A message that has begun to arrive must be complete within this time (default 32000 ms, 64·T1),
+   * else the connection is closed (ERR_SIP_TIMEOUT): a slow-loris peer trickling bytes cannot hold a
+   * connection and its buffer forever.
+   */
+  readTimeoutMs?: number;
 }
 
 export interface SendRequestOptions {
@@ -179,6 +185,9 @@ export class SipConnection extends EventEmitter<SipConnectionEvents> {
   private pongTimer: NodeJS.Timeout | undefined;
   private readonly send100: boolean;
   private readonly maxServerTransactions: number;
+  private readonly readTimeoutMs: number;
+  private readTimer: NodeJS.Timeout | undefined;
+  private delivered = 0;
   private isClosed = false;
   /** Protocol errors seen on this connection (for stats and tests). */
   protocolErrors = 0;
@@ -193,9 +202,20 @@ export class SipConnection extends EventEmitter<SipConnectionEvents> {
     this.remote = opts.remote;
     this.send100 = opts.send100 ?? true;
     this.maxServerTransactions = opts.maxServerTransactions ?? 256;
+    this.readTimeoutMs = opts.readTimeoutMs ?? 64 * this.timers.t1;
     this.framer = new SipFramer(
       {
-        message: (m) => this.onMessage(m),
+        message: (m) => {
+          this.delivered++;
+          try {
+            this.onMessage(m);
+          } catch (e) {
+            // A message that passed validation but still broke dispatch must not take the process
+            // down with it (this runs inside the socket's data event): refuse it and drop the link.
+            const err = e instanceof SipError ? e : new SipError("ERR_SIP_PARSE", `message could not be dispatched: ${(e as Error).message}`, { cause: e });
+            this.onFramingError(err, true);
+          }
+        },
         ping: () => this.writeRaw(Buffer.from("\r\n")),
         pong: () => {
           if (this.pongTimer) clearTimeout(this.pongTimer);
@@ -205,7 +225,7 @@ export class SipConnection extends EventEmitter<SipConnectionEvents> {
       },
       this.limits,
     );
-    socket.on("data", (d: Buffer | string) => this.framer.push(typeof d === "string" ? Buffer.from(d) : d));
+    socket.on("data", (d: Buffer | string) => this.onData(typeof d === "string" ? Buffer.from(d) : d));
     socket.on("error", (e: Error) => this.close(new SipError("ERR_SIP_TRANSPORT", `transport error: ${e.message}`, { cause: e })));
     socket.on("close", () => this.close(new SipError("ERR_SIP_TRANSPORT", "connection closed")));
     socket.on("end", () => this.close(new SipError("ERR_SIP_TRANSPORT", "connection ended by the peer")));
@@ -214,6 +234,28 @@ export class SipConnection extends EventEmitter<SipConnectionEvents> {
 
   get closed(): boolean {
     return this.isClosed;
+  }
+
+  private onData(d: Buffer): void {
+    const before = this.delivered;
+    this.framer.push(d);
+    if (this.isClosed) return;
+    if (!this.framer.partial) {
+      if (this.readTimer) clearTimeout(this.readTimer);
+      this.readTimer = undefined;
+      return;
+    }
+    // The deadline runs from the first byte of the incomplete message: more trickling bytes do not
+    // extend it; a message completing (and the next one starting) does.
+    if (this.readTimer && this.delivered === before) return;
+    if (this.readTimer) clearTimeout(this.readTimer);
+    this.readTimer = setTimeout(() => {
+      const e = new SipError("ERR_SIP_TIMEOUT", `a message stayed incomplete for ${this.readTimeoutMs} ms`, { status: 408 });
+      this.protocolErrors++;
+      this.emit("protocolError", e, true);
+      this.close(e);
+    }, this.readTimeoutMs);
+    this.readTimer.unref?.();
   }
 
   private startKeepAlive(intervalMs: number, pongTimeoutMs: number): void {
@@ -338,6 +380,7 @@ export class SipConnection extends EventEmitter<SipConnectionEvents> {
     this.isClosed = true;
     if (this.keepAliveTimer) clearInterval(this.keepAliveTimer);
     if (this.pongTimer) clearTimeout(this.pongTimer);
+    if (this.readTimer) clearTimeout(this.readTimer);
     const e = err ?? new SipError("ERR_SIP_CLOSED", "the connection was closed");
     for (const tx of [...this.clients.values()]) tx.fail(e.code === "ERR_SIP_CLOSED" ? e : new SipError("ERR_SIP_TRANSPORT", e.message, { cause: e }));
     for (const tx of [...this.servers.values()]) tx.terminate();

@@ -59,6 +59,8 @@ export interface SipEndpointOptions {
   maxInboundConnections?: number;
   /** Server transactions open at once per connection (default 256); more are answered 503. */
   maxServerTransactions?: number;
+  /** A message begun on a connection must be complete within this (default 64·T1); else the connection closes. */
+  readTimeoutMs?: number;
 }
 
 export interface MemberStatus {
@@ -352,6 +354,7 @@ export class SipEndpoint extends EventEmitter<SipEndpointEvents> implements Call
       ...(remote ? { remote } : {}),
       ...(direction === "outbound" && this.opts.keepAlive ? { keepAlive: this.opts.keepAlive } : {}),
       ...(this.opts.maxServerTransactions !== undefined ? { maxServerTransactions: this.opts.maxServerTransactions } : {}),
+      ...(this.opts.readTimeoutMs !== undefined ? { readTimeoutMs: this.opts.readTimeoutMs } : {}),
     });
     conn.on("request", (req, tx) => {
       try {

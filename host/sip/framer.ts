@@ -37,6 +37,17 @@ export class SipFramer {
     return this.dead;
   }
 
+  /**
+   * True while part of a message has arrived but not all of it. Stray CRLFs between messages (at
+   * most three wait here, for a possible keep-alive ping) do not count.
+   */
+  get partial(): boolean {
+    if (this.dead) return false;
+    if (this.pending !== undefined) return true;
+    const b = this.buf;
+    return b.length > 3 || (b.length > 0 && b[0] !== 0x0d && b[0] !== 0x0a);
+  }
+
   push(chunk: Buffer): void {
     if (this.dead) return;
     this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;

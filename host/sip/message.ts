@@ -38,8 +38,9 @@ const SPECIAL: Record<string, string> = {
 /** The canonical spelling of a header name (case-insensitive input, compact forms expanded). */
 export function canonicalHeaderName(name: string): string {
   const lower = name.toLowerCase();
-  if (lower.length === 1 && COMPACT[lower]) return COMPACT[lower]!;
-  if (SPECIAL[lower]) return SPECIAL[lower]!;
+  // own properties only: "constructor", "__proto__", "toString" are extension header names, not Object's
+  if (lower.length === 1 && Object.hasOwn(COMPACT, lower)) return COMPACT[lower]!;
+  if (Object.hasOwn(SPECIAL, lower)) return SPECIAL[lower]!;
   return lower.replace(/(^|-)([a-z])/g, (_m, d: string, c: string) => d + c.toUpperCase());
 }
 
@@ -241,9 +242,13 @@ export function parseNameAddr(v: string): NameAddr {
     uri = (semi < 0 ? s : s.slice(0, semi)).trim();
     rest = semi < 0 ? "" : s.slice(semi);
   }
-  if (!/^(sips?|tel):\S+$/i.test(uri)) throw new SipError("ERR_SIP_MISSING_HEADER", `bad URI in name-addr: ${uri.slice(0, 80)}`);
+  // '<', '>' and '"' never appear unescaped in a SIP/tel URI (RFC 3261 §25.1): an addr-spec holding
+  // one would change meaning when written back as <uri>.
+  if (!/^(sips?|tel):[^\s<>"]+$/i.test(uri)) throw new SipError("ERR_SIP_MISSING_HEADER", `bad URI in name-addr: ${uri.slice(0, 80)}`);
   const params = parseParams(rest);
-  return { ...(display !== undefined ? { display } : {}), uri, params, tag: params.get("tag") };
+  const tag = params.get("tag");
+  if (tag !== undefined && !TOKEN.test(tag)) throw new SipError("ERR_SIP_MISSING_HEADER", "bad tag parameter (RFC 3261 §19.3: a non-empty token)");
+  return { ...(display !== undefined ? { display } : {}), uri, params, tag };
 }
 
 export function formatNameAddr(a: { display?: string; uri: string; tag?: string; params?: string }): string {

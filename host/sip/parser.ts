@@ -107,6 +107,8 @@ export function validateMessage(msg: SipMessage): void {
   for (const h of ["Via", "From", "To", "Call-ID", "CSeq"]) {
     if (!msg.has(h)) throw new SipError("ERR_SIP_MISSING_HEADER", `missing ${h}`, { status: 400 });
   }
+  // "Via:" with an empty value is present but names no hop: as good as missing.
+  if (msg.getList("Via").length === 0) throw new SipError("ERR_SIP_MISSING_HEADER", "empty Via", { status: 400 });
   for (const h of ["From", "To", "Call-ID", "CSeq", "Content-Type", "Max-Forwards"]) {
     if (msg.getAll(h).length > 1) throw new SipError("ERR_SIP_PARSE", `more than one ${h}`, { status: 400 });
   }

@@ -17,6 +17,7 @@ import { streamCreate, streamFind, streamRemove, streamRoom } from "./streams";
 import { srtpProtect, srtpUnprotect } from "./srtp";
 import { srtcpProtect, srtcpUnprotect } from "./srtcp";
 import { SRTCP_INDEX_MASK } from "./rtp_header";
+import { wipeWork } from "./work";
 
 // ---- profiles and geometry ----
 
@@ -77,7 +78,9 @@ export function srtp_key_add(s: usize, key: usize, keyLen: usize, salt: usize, s
   if (!sessionCheck(s)) return ERR_SRTP_STATE;
   if (!inArena(key, keyLen) || !inArena(salt, saltLen) || !inArena(mki, mkiLen)) return ERR_BOUNDS;
   if (mkiLen > MKI_MAX) return ERR_SRTP_MKI;
-  return keyAdd(s, key, keyLen, salt, saltLen, mki, mkiLen, lifetime);
+  const r = keyAdd(s, key, keyLen, salt, saltLen, mki, mkiLen, lifetime);
+  wipeWork();
+  return r;
 }
 
 /**
@@ -174,7 +177,9 @@ export function srtp_protect(s: usize, src: usize, len: usize, dst: usize, cap: 
   const r = packetArgs(s, src, len, dst, cap);
   if (r != OK) return r;
   if (load<u8>(s, S_DIRECTION) != DIR_SENDER) return ERR_SRTP_STATE;
-  return srtpProtect(s, src, len, dst, cap);
+  const n = srtpProtect(s, src, len, dst, cap);
+  wipeWork();
+  return n;
 }
 
 /** Unprotects SRTP src[0..len) into dst. Returns the RTP length. */
@@ -182,7 +187,9 @@ export function srtp_unprotect(s: usize, src: usize, len: usize, dst: usize, cap
   const r = packetArgs(s, src, len, dst, cap);
   if (r != OK) return r;
   if (load<u8>(s, S_DIRECTION) == DIR_SENDER) return ERR_SRTP_STATE;
-  return srtpUnprotect(s, src, len, dst, cap);
+  const n = srtpUnprotect(s, src, len, dst, cap);
+  wipeWork();
+  return n;
 }
 
 /** Protects RTCP src[0..len) into dst. Returns the SRTCP length. */
@@ -190,7 +197,9 @@ export function srtcp_protect(s: usize, src: usize, len: usize, dst: usize, cap:
   const r = packetArgs(s, src, len, dst, cap);
   if (r != OK) return r;
   if (load<u8>(s, S_DIRECTION) != DIR_SENDER) return ERR_SRTP_STATE;
-  return srtcpProtect(s, src, len, dst, cap);
+  const n = srtcpProtect(s, src, len, dst, cap);
+  wipeWork();
+  return n;
 }
 
 /** Unprotects SRTCP src[0..len) into dst. Returns the RTCP length. */
@@ -198,7 +207,9 @@ export function srtcp_unprotect(s: usize, src: usize, len: usize, dst: usize, ca
   const r = packetArgs(s, src, len, dst, cap);
   if (r != OK) return r;
   if (load<u8>(s, S_DIRECTION) == DIR_SENDER) return ERR_SRTP_STATE;
-  return srtcpUnprotect(s, src, len, dst, cap);
+  const n = srtcpUnprotect(s, src, len, dst, cap);
+  wipeWork();
+  return n;
 }
 
 const BATCH_PROTECT_RTP: i32 = 0;
@@ -237,6 +248,7 @@ export function srtp_batch(s: usize, op: i32, descs: usize, count: u32): i32 {
     store<i32>(d, r, 12);
     if (r >= 0) ok++;
   }
+  wipeWork();
   return ok;
 }
 
@@ -279,6 +291,7 @@ export function srtp_batch_many(op: i32, descs: usize, count: u32): i32 {
     store<i32>(d, r, 16);
     if (r >= 0) ok++;
   }
+  wipeWork();
   return ok;
 }
 

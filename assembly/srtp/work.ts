@@ -19,3 +19,19 @@ export const W_KDF: usize = memory.data(<i32>W_KDF_SIZE, 16);
  * session's SRTCP k_e while one SRTCP packet is encrypted or decrypted. Wiped after use.
  */
 export const W_AES: usize = memory.data(<i32>AES_CTX_SIZE, 16);
+
+/**
+ * Zeroes the per-packet scratch (IV = session salt XOR SSRC/index, which would give the salt away;
+ * the computed tag, also of a refused packet; the SRTCP AAD). Every export that touches it calls this
+ * before it returns, so no packet's secrets outlive its call.
+ */
+export function wipeWork(): void {
+  store<u64>(W_IV, 0);
+  store<u64>(W_IV, 0, 8);
+  store<u64>(W_IV_NEXT, 0);
+  store<u64>(W_IV_NEXT, 0, 8);
+  store<u64>(W_TAG, 0);
+  store<u64>(W_TAG, 0, 8);
+  store<u64>(W_AAD, 0);
+  store<u64>(W_AAD, 0, 8);
+}

@@ -109,6 +109,8 @@ export function makeImage(key: KeyObject, version = 3): Uint8Array {
     ["core.wasm", Uint8Array.of(0, 0x61, 0x73, 0x6d, 1, 0, 0, 0)],
     ["gwsdk.mjs", enc("console.log('gwsdk');\n")],
     ["board.json", enc('{"id":"sim"}')],
+    ["schemas/board.schema.json", enc('{"type":"object"}')],
+    ["schemas/gateway-config.schema.json", enc('{"type":"object"}')],
     ["sbom.json", enc('{"bomFormat":"CycloneDX"}')],
     ["trust/root-ca.pem", enc("-----BEGIN CERTIFICATE-----\nAA==\n-----END CERTIFICATE-----\n")],
   ];

@@ -17,8 +17,24 @@ export class SrtpBuffers {
   private scratchPtr = 0;
   private batchPtr = 0;
   private batchCap = 0;
+  /** Views io[0..n) by length n, kept while the I/O buffer stays where it is (packet calls copy out of them). */
+  private views: (Uint8Array | undefined)[] = [];
 
   constructor(private readonly core: Core) {}
+
+  /**
+   * A view of the first n bytes of the I/O buffer (n <= ioCap). A stream's packets mostly have one
+   * length, so the view is made once per length and reused: copying a result out then allocates
+   * nothing per packet.
+   */
+  ioView(n: number): Uint8Array {
+    const v = this.views[n];
+    if (v !== undefined && v.byteOffset === this.io) return v;
+    const io = this.io;
+    const w = this.core.u8.subarray(io, io + n);
+    this.views[n] = w;
+    return w;
+  }
 
   /** 64 bytes for small results. */
   get scratch(): number {
@@ -36,6 +52,7 @@ export class SrtpBuffers {
     if (this.io !== 0) a.release(this.io);
     this.io = 0;
     this.ioCap = 0;
+    this.views = [];
     this.io = a.alloc(cap, 16);
     this.ioCap = cap;
   }
@@ -59,5 +76,6 @@ export class SrtpBuffers {
     const a = this.core.arena;
     for (const p of [this.io, this.scratchPtr, this.batchPtr]) if (p !== 0) a.release(p);
     this.io = this.ioCap = this.scratchPtr = this.batchPtr = this.batchCap = 0;
+    this.views = [];
   }
 }

@@ -43,150 +43,150 @@ function sha1CompressScalar(st: usize, p: usize, nblocks: usize): void {
     let w13 = bswap<u32>(load<u32>(p, 52));
     let w14 = bswap<u32>(load<u32>(p, 56));
     let w15 = bswap<u32>(load<u32>(p, 60));
-    e += rotl<u32>(a, 5) + (d ^ (b & (c ^ d))) + 0x5a827999 + w0; b = rotl<u32>(b, 30); // t=0
-    d += rotl<u32>(e, 5) + (c ^ (a & (b ^ c))) + 0x5a827999 + w1; a = rotl<u32>(a, 30); // t=1
-    c += rotl<u32>(d, 5) + (b ^ (e & (a ^ b))) + 0x5a827999 + w2; e = rotl<u32>(e, 30); // t=2
-    b += rotl<u32>(c, 5) + (a ^ (d & (e ^ a))) + 0x5a827999 + w3; d = rotl<u32>(d, 30); // t=3
-    a += rotl<u32>(b, 5) + (e ^ (c & (d ^ e))) + 0x5a827999 + w4; c = rotl<u32>(c, 30); // t=4
-    e += rotl<u32>(a, 5) + (d ^ (b & (c ^ d))) + 0x5a827999 + w5; b = rotl<u32>(b, 30); // t=5
-    d += rotl<u32>(e, 5) + (c ^ (a & (b ^ c))) + 0x5a827999 + w6; a = rotl<u32>(a, 30); // t=6
-    c += rotl<u32>(d, 5) + (b ^ (e & (a ^ b))) + 0x5a827999 + w7; e = rotl<u32>(e, 30); // t=7
-    b += rotl<u32>(c, 5) + (a ^ (d & (e ^ a))) + 0x5a827999 + w8; d = rotl<u32>(d, 30); // t=8
-    a += rotl<u32>(b, 5) + (e ^ (c & (d ^ e))) + 0x5a827999 + w9; c = rotl<u32>(c, 30); // t=9
-    e += rotl<u32>(a, 5) + (d ^ (b & (c ^ d))) + 0x5a827999 + w10; b = rotl<u32>(b, 30); // t=10
-    d += rotl<u32>(e, 5) + (c ^ (a & (b ^ c))) + 0x5a827999 + w11; a = rotl<u32>(a, 30); // t=11
-    c += rotl<u32>(d, 5) + (b ^ (e & (a ^ b))) + 0x5a827999 + w12; e = rotl<u32>(e, 30); // t=12
-    b += rotl<u32>(c, 5) + (a ^ (d & (e ^ a))) + 0x5a827999 + w13; d = rotl<u32>(d, 30); // t=13
-    a += rotl<u32>(b, 5) + (e ^ (c & (d ^ e))) + 0x5a827999 + w14; c = rotl<u32>(c, 30); // t=14
-    e += rotl<u32>(a, 5) + (d ^ (b & (c ^ d))) + 0x5a827999 + w15; b = rotl<u32>(b, 30); // t=15
+    e = e + 0x5a827999 + w0 + (d ^ (b & (c ^ d))) + rotl<u32>(a, 5); b = rotl<u32>(b, 30); // t=0
+    d = d + 0x5a827999 + w1 + (c ^ (a & (b ^ c))) + rotl<u32>(e, 5); a = rotl<u32>(a, 30); // t=1
+    c = c + 0x5a827999 + w2 + (b ^ (e & (a ^ b))) + rotl<u32>(d, 5); e = rotl<u32>(e, 30); // t=2
+    b = b + 0x5a827999 + w3 + (a ^ (d & (e ^ a))) + rotl<u32>(c, 5); d = rotl<u32>(d, 30); // t=3
+    a = a + 0x5a827999 + w4 + (e ^ (c & (d ^ e))) + rotl<u32>(b, 5); c = rotl<u32>(c, 30); // t=4
+    e = e + 0x5a827999 + w5 + (d ^ (b & (c ^ d))) + rotl<u32>(a, 5); b = rotl<u32>(b, 30); // t=5
+    d = d + 0x5a827999 + w6 + (c ^ (a & (b ^ c))) + rotl<u32>(e, 5); a = rotl<u32>(a, 30); // t=6
+    c = c + 0x5a827999 + w7 + (b ^ (e & (a ^ b))) + rotl<u32>(d, 5); e = rotl<u32>(e, 30); // t=7
+    b = b + 0x5a827999 + w8 + (a ^ (d & (e ^ a))) + rotl<u32>(c, 5); d = rotl<u32>(d, 30); // t=8
+    a = a + 0x5a827999 + w9 + (e ^ (c & (d ^ e))) + rotl<u32>(b, 5); c = rotl<u32>(c, 30); // t=9
+    e = e + 0x5a827999 + w10 + (d ^ (b & (c ^ d))) + rotl<u32>(a, 5); b = rotl<u32>(b, 30); // t=10
+    d = d + 0x5a827999 + w11 + (c ^ (a & (b ^ c))) + rotl<u32>(e, 5); a = rotl<u32>(a, 30); // t=11
+    c = c + 0x5a827999 + w12 + (b ^ (e & (a ^ b))) + rotl<u32>(d, 5); e = rotl<u32>(e, 30); // t=12
+    b = b + 0x5a827999 + w13 + (a ^ (d & (e ^ a))) + rotl<u32>(c, 5); d = rotl<u32>(d, 30); // t=13
+    a = a + 0x5a827999 + w14 + (e ^ (c & (d ^ e))) + rotl<u32>(b, 5); c = rotl<u32>(c, 30); // t=14
+    e = e + 0x5a827999 + w15 + (d ^ (b & (c ^ d))) + rotl<u32>(a, 5); b = rotl<u32>(b, 30); // t=15
     w0 = rotl<u32>(w13 ^ w8 ^ w2 ^ w0, 1);
-    d += rotl<u32>(e, 5) + (c ^ (a & (b ^ c))) + 0x5a827999 + w0; a = rotl<u32>(a, 30); // t=16
+    d = d + 0x5a827999 + w0 + (c ^ (a & (b ^ c))) + rotl<u32>(e, 5); a = rotl<u32>(a, 30); // t=16
     w1 = rotl<u32>(w14 ^ w9 ^ w3 ^ w1, 1);
-    c += rotl<u32>(d, 5) + (b ^ (e & (a ^ b))) + 0x5a827999 + w1; e = rotl<u32>(e, 30); // t=17
+    c = c + 0x5a827999 + w1 + (b ^ (e & (a ^ b))) + rotl<u32>(d, 5); e = rotl<u32>(e, 30); // t=17
     w2 = rotl<u32>(w15 ^ w10 ^ w4 ^ w2, 1);
-    b += rotl<u32>(c, 5) + (a ^ (d & (e ^ a))) + 0x5a827999 + w2; d = rotl<u32>(d, 30); // t=18
+    b = b + 0x5a827999 + w2 + (a ^ (d & (e ^ a))) + rotl<u32>(c, 5); d = rotl<u32>(d, 30); // t=18
     w3 = rotl<u32>(w0 ^ w11 ^ w5 ^ w3, 1);
-    a += rotl<u32>(b, 5) + (e ^ (c & (d ^ e))) + 0x5a827999 + w3; c = rotl<u32>(c, 30); // t=19
+    a = a + 0x5a827999 + w3 + (e ^ (c & (d ^ e))) + rotl<u32>(b, 5); c = rotl<u32>(c, 30); // t=19
     w4 = rotl<u32>(w1 ^ w12 ^ w6 ^ w4, 1);
-    e += rotl<u32>(a, 5) + (b ^ c ^ d) + 0x6ed9eba1 + w4; b = rotl<u32>(b, 30); // t=20
+    e = e + 0x6ed9eba1 + w4 + (b ^ c ^ d) + rotl<u32>(a, 5); b = rotl<u32>(b, 30); // t=20
     w5 = rotl<u32>(w2 ^ w13 ^ w7 ^ w5, 1);
-    d += rotl<u32>(e, 5) + (a ^ b ^ c) + 0x6ed9eba1 + w5; a = rotl<u32>(a, 30); // t=21
+    d = d + 0x6ed9eba1 + w5 + (a ^ b ^ c) + rotl<u32>(e, 5); a = rotl<u32>(a, 30); // t=21
     w6 = rotl<u32>(w3 ^ w14 ^ w8 ^ w6, 1);
-    c += rotl<u32>(d, 5) + (e ^ a ^ b) + 0x6ed9eba1 + w6; e = rotl<u32>(e, 30); // t=22
+    c = c + 0x6ed9eba1 + w6 + (e ^ a ^ b) + rotl<u32>(d, 5); e = rotl<u32>(e, 30); // t=22
     w7 = rotl<u32>(w4 ^ w15 ^ w9 ^ w7, 1);
-    b += rotl<u32>(c, 5) + (d ^ e ^ a) + 0x6ed9eba1 + w7; d = rotl<u32>(d, 30); // t=23
+    b = b + 0x6ed9eba1 + w7 + (d ^ e ^ a) + rotl<u32>(c, 5); d = rotl<u32>(d, 30); // t=23
     w8 = rotl<u32>(w5 ^ w0 ^ w10 ^ w8, 1);
-    a += rotl<u32>(b, 5) + (c ^ d ^ e) + 0x6ed9eba1 + w8; c = rotl<u32>(c, 30); // t=24
+    a = a + 0x6ed9eba1 + w8 + (c ^ d ^ e) + rotl<u32>(b, 5); c = rotl<u32>(c, 30); // t=24
     w9 = rotl<u32>(w6 ^ w1 ^ w11 ^ w9, 1);
-    e += rotl<u32>(a, 5) + (b ^ c ^ d) + 0x6ed9eba1 + w9; b = rotl<u32>(b, 30); // t=25
+    e = e + 0x6ed9eba1 + w9 + (b ^ c ^ d) + rotl<u32>(a, 5); b = rotl<u32>(b, 30); // t=25
     w10 = rotl<u32>(w7 ^ w2 ^ w12 ^ w10, 1);
-    d += rotl<u32>(e, 5) + (a ^ b ^ c) + 0x6ed9eba1 + w10; a = rotl<u32>(a, 30); // t=26
+    d = d + 0x6ed9eba1 + w10 + (a ^ b ^ c) + rotl<u32>(e, 5); a = rotl<u32>(a, 30); // t=26
     w11 = rotl<u32>(w8 ^ w3 ^ w13 ^ w11, 1);
-    c += rotl<u32>(d, 5) + (e ^ a ^ b) + 0x6ed9eba1 + w11; e = rotl<u32>(e, 30); // t=27
+    c = c + 0x6ed9eba1 + w11 + (e ^ a ^ b) + rotl<u32>(d, 5); e = rotl<u32>(e, 30); // t=27
     w12 = rotl<u32>(w9 ^ w4 ^ w14 ^ w12, 1);
-    b += rotl<u32>(c, 5) + (d ^ e ^ a) + 0x6ed9eba1 + w12; d = rotl<u32>(d, 30); // t=28
+    b = b + 0x6ed9eba1 + w12 + (d ^ e ^ a) + rotl<u32>(c, 5); d = rotl<u32>(d, 30); // t=28
     w13 = rotl<u32>(w10 ^ w5 ^ w15 ^ w13, 1);
-    a += rotl<u32>(b, 5) + (c ^ d ^ e) + 0x6ed9eba1 + w13; c = rotl<u32>(c, 30); // t=29
+    a = a + 0x6ed9eba1 + w13 + (c ^ d ^ e) + rotl<u32>(b, 5); c = rotl<u32>(c, 30); // t=29
     w14 = rotl<u32>(w11 ^ w6 ^ w0 ^ w14, 1);
-    e += rotl<u32>(a, 5) + (b ^ c ^ d) + 0x6ed9eba1 + w14; b = rotl<u32>(b, 30); // t=30
+    e = e + 0x6ed9eba1 + w14 + (b ^ c ^ d) + rotl<u32>(a, 5); b = rotl<u32>(b, 30); // t=30
     w15 = rotl<u32>(w12 ^ w7 ^ w1 ^ w15, 1);
-    d += rotl<u32>(e, 5) + (a ^ b ^ c) + 0x6ed9eba1 + w15; a = rotl<u32>(a, 30); // t=31
+    d = d + 0x6ed9eba1 + w15 + (a ^ b ^ c) + rotl<u32>(e, 5); a = rotl<u32>(a, 30); // t=31
     w0 = rotl<u32>(w13 ^ w8 ^ w2 ^ w0, 1);
-    c += rotl<u32>(d, 5) + (e ^ a ^ b) + 0x6ed9eba1 + w0; e = rotl<u32>(e, 30); // t=32
+    c = c + 0x6ed9eba1 + w0 + (e ^ a ^ b) + rotl<u32>(d, 5); e = rotl<u32>(e, 30); // t=32
     w1 = rotl<u32>(w14 ^ w9 ^ w3 ^ w1, 1);
-    b += rotl<u32>(c, 5) + (d ^ e ^ a) + 0x6ed9eba1 + w1; d = rotl<u32>(d, 30); // t=33
+    b = b + 0x6ed9eba1 + w1 + (d ^ e ^ a) + rotl<u32>(c, 5); d = rotl<u32>(d, 30); // t=33
     w2 = rotl<u32>(w15 ^ w10 ^ w4 ^ w2, 1);
-    a += rotl<u32>(b, 5) + (c ^ d ^ e) + 0x6ed9eba1 + w2; c = rotl<u32>(c, 30); // t=34
+    a = a + 0x6ed9eba1 + w2 + (c ^ d ^ e) + rotl<u32>(b, 5); c = rotl<u32>(c, 30); // t=34
     w3 = rotl<u32>(w0 ^ w11 ^ w5 ^ w3, 1);
-    e += rotl<u32>(a, 5) + (b ^ c ^ d) + 0x6ed9eba1 + w3; b = rotl<u32>(b, 30); // t=35
+    e = e + 0x6ed9eba1 + w3 + (b ^ c ^ d) + rotl<u32>(a, 5); b = rotl<u32>(b, 30); // t=35
     w4 = rotl<u32>(w1 ^ w12 ^ w6 ^ w4, 1);
-    d += rotl<u32>(e, 5) + (a ^ b ^ c) + 0x6ed9eba1 + w4; a = rotl<u32>(a, 30); // t=36
+    d = d + 0x6ed9eba1 + w4 + (a ^ b ^ c) + rotl<u32>(e, 5); a = rotl<u32>(a, 30); // t=36
     w5 = rotl<u32>(w2 ^ w13 ^ w7 ^ w5, 1);
-    c += rotl<u32>(d, 5) + (e ^ a ^ b) + 0x6ed9eba1 + w5; e = rotl<u32>(e, 30); // t=37
+    c = c + 0x6ed9eba1 + w5 + (e ^ a ^ b) + rotl<u32>(d, 5); e = rotl<u32>(e, 30); // t=37
     w6 = rotl<u32>(w3 ^ w14 ^ w8 ^ w6, 1);
-    b += rotl<u32>(c, 5) + (d ^ e ^ a) + 0x6ed9eba1 + w6; d = rotl<u32>(d, 30); // t=38
+    b = b + 0x6ed9eba1 + w6 + (d ^ e ^ a) + rotl<u32>(c, 5); d = rotl<u32>(d, 30); // t=38
     w7 = rotl<u32>(w4 ^ w15 ^ w9 ^ w7, 1);
-    a += rotl<u32>(b, 5) + (c ^ d ^ e) + 0x6ed9eba1 + w7; c = rotl<u32>(c, 30); // t=39
+    a = a + 0x6ed9eba1 + w7 + (c ^ d ^ e) + rotl<u32>(b, 5); c = rotl<u32>(c, 30); // t=39
     w8 = rotl<u32>(w5 ^ w0 ^ w10 ^ w8, 1);
-    e += rotl<u32>(a, 5) + ((b & c) | (d & (b | c))) + 0x8f1bbcdc + w8; b = rotl<u32>(b, 30); // t=40
+    e = e + 0x8f1bbcdc + w8 + ((b & c) | (d & (b | c))) + rotl<u32>(a, 5); b = rotl<u32>(b, 30); // t=40
     w9 = rotl<u32>(w6 ^ w1 ^ w11 ^ w9, 1);
-    d += rotl<u32>(e, 5) + ((a & b) | (c & (a | b))) + 0x8f1bbcdc + w9; a = rotl<u32>(a, 30); // t=41
+    d = d + 0x8f1bbcdc + w9 + ((a & b) | (c & (a | b))) + rotl<u32>(e, 5); a = rotl<u32>(a, 30); // t=41
     w10 = rotl<u32>(w7 ^ w2 ^ w12 ^ w10, 1);
-    c += rotl<u32>(d, 5) + ((e & a) | (b & (e | a))) + 0x8f1bbcdc + w10; e = rotl<u32>(e, 30); // t=42
+    c = c + 0x8f1bbcdc + w10 + ((e & a) | (b & (e | a))) + rotl<u32>(d, 5); e = rotl<u32>(e, 30); // t=42
     w11 = rotl<u32>(w8 ^ w3 ^ w13 ^ w11, 1);
-    b += rotl<u32>(c, 5) + ((d & e) | (a & (d | e))) + 0x8f1bbcdc + w11; d = rotl<u32>(d, 30); // t=43
+    b = b + 0x8f1bbcdc + w11 + ((d & e) | (a & (d | e))) + rotl<u32>(c, 5); d = rotl<u32>(d, 30); // t=43
     w12 = rotl<u32>(w9 ^ w4 ^ w14 ^ w12, 1);
-    a += rotl<u32>(b, 5) + ((c & d) | (e & (c | d))) + 0x8f1bbcdc + w12; c = rotl<u32>(c, 30); // t=44
+    a = a + 0x8f1bbcdc + w12 + ((c & d) | (e & (c | d))) + rotl<u32>(b, 5); c = rotl<u32>(c, 30); // t=44
     w13 = rotl<u32>(w10 ^ w5 ^ w15 ^ w13, 1);
-    e += rotl<u32>(a, 5) + ((b & c) | (d & (b | c))) + 0x8f1bbcdc + w13; b = rotl<u32>(b, 30); // t=45
+    e = e + 0x8f1bbcdc + w13 + ((b & c) | (d & (b | c))) + rotl<u32>(a, 5); b = rotl<u32>(b, 30); // t=45
     w14 = rotl<u32>(w11 ^ w6 ^ w0 ^ w14, 1);
-    d += rotl<u32>(e, 5) + ((a & b) | (c & (a | b))) + 0x8f1bbcdc + w14; a = rotl<u32>(a, 30); // t=46
+    d = d + 0x8f1bbcdc + w14 + ((a & b) | (c & (a | b))) + rotl<u32>(e, 5); a = rotl<u32>(a, 30); // t=46
     w15 = rotl<u32>(w12 ^ w7 ^ w1 ^ w15, 1);
-    c += rotl<u32>(d, 5) + ((e & a) | (b & (e | a))) + 0x8f1bbcdc + w15; e = rotl<u32>(e, 30); // t=47
+    c = c + 0x8f1bbcdc + w15 + ((e & a) | (b & (e | a))) + rotl<u32>(d, 5); e = rotl<u32>(e, 30); // t=47
     w0 = rotl<u32>(w13 ^ w8 ^ w2 ^ w0, 1);
-    b += rotl<u32>(c, 5) + ((d & e) | (a & (d | e))) + 0x8f1bbcdc + w0; d = rotl<u32>(d, 30); // t=48
+    b = b + 0x8f1bbcdc + w0 + ((d & e) | (a & (d | e))) + rotl<u32>(c, 5); d = rotl<u32>(d, 30); // t=48
     w1 = rotl<u32>(w14 ^ w9 ^ w3 ^ w1, 1);
-    a += rotl<u32>(b, 5) + ((c & d) | (e & (c | d))) + 0x8f1bbcdc + w1; c = rotl<u32>(c, 30); // t=49
+    a = a + 0x8f1bbcdc + w1 + ((c & d) | (e & (c | d))) + rotl<u32>(b, 5); c = rotl<u32>(c, 30); // t=49
     w2 = rotl<u32>(w15 ^ w10 ^ w4 ^ w2, 1);
-    e += rotl<u32>(a, 5) + ((b & c) | (d & (b | c))) + 0x8f1bbcdc + w2; b = rotl<u32>(b, 30); // t=50
+    e = e + 0x8f1bbcdc + w2 + ((b & c) | (d & (b | c))) + rotl<u32>(a, 5); b = rotl<u32>(b, 30); // t=50
     w3 = rotl<u32>(w0 ^ w11 ^ w5 ^ w3, 1);
-    d += rotl<u32>(e, 5) + ((a & b) | (c & (a | b))) + 0x8f1bbcdc + w3; a = rotl<u32>(a, 30); // t=51
+    d = d + 0x8f1bbcdc + w3 + ((a & b) | (c & (a | b))) + rotl<u32>(e, 5); a = rotl<u32>(a, 30); // t=51
     w4 = rotl<u32>(w1 ^ w12 ^ w6 ^ w4, 1);
-    c += rotl<u32>(d, 5) + ((e & a) | (b & (e | a))) + 0x8f1bbcdc + w4; e = rotl<u32>(e, 30); // t=52
+    c = c + 0x8f1bbcdc + w4 + ((e & a) | (b & (e | a))) + rotl<u32>(d, 5); e = rotl<u32>(e, 30); // t=52
     w5 = rotl<u32>(w2 ^ w13 ^ w7 ^ w5, 1);
-    b += rotl<u32>(c, 5) + ((d & e) | (a & (d | e))) + 0x8f1bbcdc + w5; d = rotl<u32>(d, 30); // t=53
+    b = b + 0x8f1bbcdc + w5 + ((d & e) | (a & (d | e))) + rotl<u32>(c, 5); d = rotl<u32>(d, 30); // t=53
     w6 = rotl<u32>(w3 ^ w14 ^ w8 ^ w6, 1);
-    a += rotl<u32>(b, 5) + ((c & d) | (e & (c | d))) + 0x8f1bbcdc + w6; c = rotl<u32>(c, 30); // t=54
+    a = a + 0x8f1bbcdc + w6 + ((c & d) | (e & (c | d))) + rotl<u32>(b, 5); c = rotl<u32>(c, 30); // t=54
     w7 = rotl<u32>(w4 ^ w15 ^ w9 ^ w7, 1);
-    e += rotl<u32>(a, 5) + ((b & c) | (d & (b | c))) + 0x8f1bbcdc + w7; b = rotl<u32>(b, 30); // t=55
+    e = e + 0x8f1bbcdc + w7 + ((b & c) | (d & (b | c))) + rotl<u32>(a, 5); b = rotl<u32>(b, 30); // t=55
     w8 = rotl<u32>(w5 ^ w0 ^ w10 ^ w8, 1);
-    d += rotl<u32>(e, 5) + ((a & b) | (c & (a | b))) + 0x8f1bbcdc + w8; a = rotl<u32>(a, 30); // t=56
+    d = d + 0x8f1bbcdc + w8 + ((a & b) | (c & (a | b))) + rotl<u32>(e, 5); a = rotl<u32>(a, 30); // t=56
     w9 = rotl<u32>(w6 ^ w1 ^ w11 ^ w9, 1);
-    c += rotl<u32>(d, 5) + ((e & a) | (b & (e | a))) + 0x8f1bbcdc + w9; e = rotl<u32>(e, 30); // t=57
+    c = c + 0x8f1bbcdc + w9 + ((e & a) | (b & (e | a))) + rotl<u32>(d, 5); e = rotl<u32>(e, 30); // t=57
     w10 = rotl<u32>(w7 ^ w2 ^ w12 ^ w10, 1);
-    b += rotl<u32>(c, 5) + ((d & e) | (a & (d | e))) + 0x8f1bbcdc + w10; d = rotl<u32>(d, 30); // t=58
+    b = b + 0x8f1bbcdc + w10 + ((d & e) | (a & (d | e))) + rotl<u32>(c, 5); d = rotl<u32>(d, 30); // t=58
     w11 = rotl<u32>(w8 ^ w3 ^ w13 ^ w11, 1);
-    a += rotl<u32>(b, 5) + ((c & d) | (e & (c | d))) + 0x8f1bbcdc + w11; c = rotl<u32>(c, 30); // t=59
+    a = a + 0x8f1bbcdc + w11 + ((c & d) | (e & (c | d))) + rotl<u32>(b, 5); c = rotl<u32>(c, 30); // t=59
     w12 = rotl<u32>(w9 ^ w4 ^ w14 ^ w12, 1);
-    e += rotl<u32>(a, 5) + (b ^ c ^ d) + 0xca62c1d6 + w12; b = rotl<u32>(b, 30); // t=60
+    e = e + 0xca62c1d6 + w12 + (b ^ c ^ d) + rotl<u32>(a, 5); b = rotl<u32>(b, 30); // t=60
     w13 = rotl<u32>(w10 ^ w5 ^ w15 ^ w13, 1);
-    d += rotl<u32>(e, 5) + (a ^ b ^ c) + 0xca62c1d6 + w13; a = rotl<u32>(a, 30); // t=61
+    d = d + 0xca62c1d6 + w13 + (a ^ b ^ c) + rotl<u32>(e, 5); a = rotl<u32>(a, 30); // t=61
     w14 = rotl<u32>(w11 ^ w6 ^ w0 ^ w14, 1);
-    c += rotl<u32>(d, 5) + (e ^ a ^ b) + 0xca62c1d6 + w14; e = rotl<u32>(e, 30); // t=62
+    c = c + 0xca62c1d6 + w14 + (e ^ a ^ b) + rotl<u32>(d, 5); e = rotl<u32>(e, 30); // t=62
     w15 = rotl<u32>(w12 ^ w7 ^ w1 ^ w15, 1);
-    b += rotl<u32>(c, 5) + (d ^ e ^ a) + 0xca62c1d6 + w15; d = rotl<u32>(d, 30); // t=63
+    b = b + 0xca62c1d6 + w15 + (d ^ e ^ a) + rotl<u32>(c, 5); d = rotl<u32>(d, 30); // t=63
     w0 = rotl<u32>(w13 ^ w8 ^ w2 ^ w0, 1);
-    a += rotl<u32>(b, 5) + (c ^ d ^ e) + 0xca62c1d6 + w0; c = rotl<u32>(c, 30); // t=64
+    a = a + 0xca62c1d6 + w0 + (c ^ d ^ e) + rotl<u32>(b, 5); c = rotl<u32>(c, 30); // t=64
     w1 = rotl<u32>(w14 ^ w9 ^ w3 ^ w1, 1);
-    e += rotl<u32>(a, 5) + (b ^ c ^ d) + 0xca62c1d6 + w1; b = rotl<u32>(b, 30); // t=65
+    e = e + 0xca62c1d6 + w1 + (b ^ c ^ d) + rotl<u32>(a, 5); b = rotl<u32>(b, 30); // t=65
     w2 = rotl<u32>(w15 ^ w10 ^ w4 ^ w2, 1);
-    d += rotl<u32>(e, 5) + (a ^ b ^ c) + 0xca62c1d6 + w2; a = rotl<u32>(a, 30); // t=66
+    d = d + 0xca62c1d6 + w2 + (a ^ b ^ c) + rotl<u32>(e, 5); a = rotl<u32>(a, 30); // t=66
     w3 = rotl<u32>(w0 ^ w11 ^ w5 ^ w3, 1);
-    c += rotl<u32>(d, 5) + (e ^ a ^ b) + 0xca62c1d6 + w3; e = rotl<u32>(e, 30); // t=67
+    c = c + 0xca62c1d6 + w3 + (e ^ a ^ b) + rotl<u32>(d, 5); e = rotl<u32>(e, 30); // t=67
     w4 = rotl<u32>(w1 ^ w12 ^ w6 ^ w4, 1);
-    b += rotl<u32>(c, 5) + (d ^ e ^ a) + 0xca62c1d6 + w4; d = rotl<u32>(d, 30); // t=68
+    b = b + 0xca62c1d6 + w4 + (d ^ e ^ a) + rotl<u32>(c, 5); d = rotl<u32>(d, 30); // t=68
     w5 = rotl<u32>(w2 ^ w13 ^ w7 ^ w5, 1);
-    a += rotl<u32>(b, 5) + (c ^ d ^ e) + 0xca62c1d6 + w5; c = rotl<u32>(c, 30); // t=69
+    a = a + 0xca62c1d6 + w5 + (c ^ d ^ e) + rotl<u32>(b, 5); c = rotl<u32>(c, 30); // t=69
     w6 = rotl<u32>(w3 ^ w14 ^ w8 ^ w6, 1);
-    e += rotl<u32>(a, 5) + (b ^ c ^ d) + 0xca62c1d6 + w6; b = rotl<u32>(b, 30); // t=70
+    e = e + 0xca62c1d6 + w6 + (b ^ c ^ d) + rotl<u32>(a, 5); b = rotl<u32>(b, 30); // t=70
     w7 = rotl<u32>(w4 ^ w15 ^ w9 ^ w7, 1);
-    d += rotl<u32>(e, 5) + (a ^ b ^ c) + 0xca62c1d6 + w7; a = rotl<u32>(a, 30); // t=71
+    d = d + 0xca62c1d6 + w7 + (a ^ b ^ c) + rotl<u32>(e, 5); a = rotl<u32>(a, 30); // t=71
     w8 = rotl<u32>(w5 ^ w0 ^ w10 ^ w8, 1);
-    c += rotl<u32>(d, 5) + (e ^ a ^ b) + 0xca62c1d6 + w8; e = rotl<u32>(e, 30); // t=72
+    c = c + 0xca62c1d6 + w8 + (e ^ a ^ b) + rotl<u32>(d, 5); e = rotl<u32>(e, 30); // t=72
     w9 = rotl<u32>(w6 ^ w1 ^ w11 ^ w9, 1);
-    b += rotl<u32>(c, 5) + (d ^ e ^ a) + 0xca62c1d6 + w9; d = rotl<u32>(d, 30); // t=73
+    b = b + 0xca62c1d6 + w9 + (d ^ e ^ a) + rotl<u32>(c, 5); d = rotl<u32>(d, 30); // t=73
     w10 = rotl<u32>(w7 ^ w2 ^ w12 ^ w10, 1);
-    a += rotl<u32>(b, 5) + (c ^ d ^ e) + 0xca62c1d6 + w10; c = rotl<u32>(c, 30); // t=74
+    a = a + 0xca62c1d6 + w10 + (c ^ d ^ e) + rotl<u32>(b, 5); c = rotl<u32>(c, 30); // t=74
     w11 = rotl<u32>(w8 ^ w3 ^ w13 ^ w11, 1);
-    e += rotl<u32>(a, 5) + (b ^ c ^ d) + 0xca62c1d6 + w11; b = rotl<u32>(b, 30); // t=75
+    e = e + 0xca62c1d6 + w11 + (b ^ c ^ d) + rotl<u32>(a, 5); b = rotl<u32>(b, 30); // t=75
     w12 = rotl<u32>(w9 ^ w4 ^ w14 ^ w12, 1);
-    d += rotl<u32>(e, 5) + (a ^ b ^ c) + 0xca62c1d6 + w12; a = rotl<u32>(a, 30); // t=76
+    d = d + 0xca62c1d6 + w12 + (a ^ b ^ c) + rotl<u32>(e, 5); a = rotl<u32>(a, 30); // t=76
     w13 = rotl<u32>(w10 ^ w5 ^ w15 ^ w13, 1);
-    c += rotl<u32>(d, 5) + (e ^ a ^ b) + 0xca62c1d6 + w13; e = rotl<u32>(e, 30); // t=77
+    c = c + 0xca62c1d6 + w13 + (e ^ a ^ b) + rotl<u32>(d, 5); e = rotl<u32>(e, 30); // t=77
     w14 = rotl<u32>(w11 ^ w6 ^ w0 ^ w14, 1);
-    b += rotl<u32>(c, 5) + (d ^ e ^ a) + 0xca62c1d6 + w14; d = rotl<u32>(d, 30); // t=78
+    b = b + 0xca62c1d6 + w14 + (d ^ e ^ a) + rotl<u32>(c, 5); d = rotl<u32>(d, 30); // t=78
     w15 = rotl<u32>(w12 ^ w7 ^ w1 ^ w15, 1);
-    a += rotl<u32>(b, 5) + (c ^ d ^ e) + 0xca62c1d6 + w15; c = rotl<u32>(c, 30); // t=79
+    a = a + 0xca62c1d6 + w15 + (c ^ d ^ e) + rotl<u32>(b, 5); c = rotl<u32>(c, 30); // t=79
     h0 += a; h1 += b; h2 += c; h3 += d; h4 += e;
     p += 64;
   }
@@ -256,86 +256,86 @@ function sha1CompressV128(st: usize, p: usize, nblocks: usize): void {
       v128.store(SHA1_WK + o, i32x4.add(r, i32x4.splat(0xca62c1d6)));
     }
     let a = load<u32>(st, 0), b = load<u32>(st, 4), c = load<u32>(st, 8), d = load<u32>(st, 12), e = load<u32>(st, 16);
-    e += rotl<u32>(a, 5) + (d ^ (b & (c ^ d))) + load<u32>(SHA1_WK, 0); b = rotl<u32>(b, 30); // t=0
-    d += rotl<u32>(e, 5) + (c ^ (a & (b ^ c))) + load<u32>(SHA1_WK, 4); a = rotl<u32>(a, 30); // t=1
-    c += rotl<u32>(d, 5) + (b ^ (e & (a ^ b))) + load<u32>(SHA1_WK, 8); e = rotl<u32>(e, 30); // t=2
-    b += rotl<u32>(c, 5) + (a ^ (d & (e ^ a))) + load<u32>(SHA1_WK, 12); d = rotl<u32>(d, 30); // t=3
-    a += rotl<u32>(b, 5) + (e ^ (c & (d ^ e))) + load<u32>(SHA1_WK, 16); c = rotl<u32>(c, 30); // t=4
-    e += rotl<u32>(a, 5) + (d ^ (b & (c ^ d))) + load<u32>(SHA1_WK, 20); b = rotl<u32>(b, 30); // t=5
-    d += rotl<u32>(e, 5) + (c ^ (a & (b ^ c))) + load<u32>(SHA1_WK, 24); a = rotl<u32>(a, 30); // t=6
-    c += rotl<u32>(d, 5) + (b ^ (e & (a ^ b))) + load<u32>(SHA1_WK, 28); e = rotl<u32>(e, 30); // t=7
-    b += rotl<u32>(c, 5) + (a ^ (d & (e ^ a))) + load<u32>(SHA1_WK, 32); d = rotl<u32>(d, 30); // t=8
-    a += rotl<u32>(b, 5) + (e ^ (c & (d ^ e))) + load<u32>(SHA1_WK, 36); c = rotl<u32>(c, 30); // t=9
-    e += rotl<u32>(a, 5) + (d ^ (b & (c ^ d))) + load<u32>(SHA1_WK, 40); b = rotl<u32>(b, 30); // t=10
-    d += rotl<u32>(e, 5) + (c ^ (a & (b ^ c))) + load<u32>(SHA1_WK, 44); a = rotl<u32>(a, 30); // t=11
-    c += rotl<u32>(d, 5) + (b ^ (e & (a ^ b))) + load<u32>(SHA1_WK, 48); e = rotl<u32>(e, 30); // t=12
-    b += rotl<u32>(c, 5) + (a ^ (d & (e ^ a))) + load<u32>(SHA1_WK, 52); d = rotl<u32>(d, 30); // t=13
-    a += rotl<u32>(b, 5) + (e ^ (c & (d ^ e))) + load<u32>(SHA1_WK, 56); c = rotl<u32>(c, 30); // t=14
-    e += rotl<u32>(a, 5) + (d ^ (b & (c ^ d))) + load<u32>(SHA1_WK, 60); b = rotl<u32>(b, 30); // t=15
-    d += rotl<u32>(e, 5) + (c ^ (a & (b ^ c))) + load<u32>(SHA1_WK, 64); a = rotl<u32>(a, 30); // t=16
-    c += rotl<u32>(d, 5) + (b ^ (e & (a ^ b))) + load<u32>(SHA1_WK, 68); e = rotl<u32>(e, 30); // t=17
-    b += rotl<u32>(c, 5) + (a ^ (d & (e ^ a))) + load<u32>(SHA1_WK, 72); d = rotl<u32>(d, 30); // t=18
-    a += rotl<u32>(b, 5) + (e ^ (c & (d ^ e))) + load<u32>(SHA1_WK, 76); c = rotl<u32>(c, 30); // t=19
-    e += rotl<u32>(a, 5) + (b ^ c ^ d) + load<u32>(SHA1_WK, 80); b = rotl<u32>(b, 30); // t=20
-    d += rotl<u32>(e, 5) + (a ^ b ^ c) + load<u32>(SHA1_WK, 84); a = rotl<u32>(a, 30); // t=21
-    c += rotl<u32>(d, 5) + (e ^ a ^ b) + load<u32>(SHA1_WK, 88); e = rotl<u32>(e, 30); // t=22
-    b += rotl<u32>(c, 5) + (d ^ e ^ a) + load<u32>(SHA1_WK, 92); d = rotl<u32>(d, 30); // t=23
-    a += rotl<u32>(b, 5) + (c ^ d ^ e) + load<u32>(SHA1_WK, 96); c = rotl<u32>(c, 30); // t=24
-    e += rotl<u32>(a, 5) + (b ^ c ^ d) + load<u32>(SHA1_WK, 100); b = rotl<u32>(b, 30); // t=25
-    d += rotl<u32>(e, 5) + (a ^ b ^ c) + load<u32>(SHA1_WK, 104); a = rotl<u32>(a, 30); // t=26
-    c += rotl<u32>(d, 5) + (e ^ a ^ b) + load<u32>(SHA1_WK, 108); e = rotl<u32>(e, 30); // t=27
-    b += rotl<u32>(c, 5) + (d ^ e ^ a) + load<u32>(SHA1_WK, 112); d = rotl<u32>(d, 30); // t=28
-    a += rotl<u32>(b, 5) + (c ^ d ^ e) + load<u32>(SHA1_WK, 116); c = rotl<u32>(c, 30); // t=29
-    e += rotl<u32>(a, 5) + (b ^ c ^ d) + load<u32>(SHA1_WK, 120); b = rotl<u32>(b, 30); // t=30
-    d += rotl<u32>(e, 5) + (a ^ b ^ c) + load<u32>(SHA1_WK, 124); a = rotl<u32>(a, 30); // t=31
-    c += rotl<u32>(d, 5) + (e ^ a ^ b) + load<u32>(SHA1_WK, 128); e = rotl<u32>(e, 30); // t=32
-    b += rotl<u32>(c, 5) + (d ^ e ^ a) + load<u32>(SHA1_WK, 132); d = rotl<u32>(d, 30); // t=33
-    a += rotl<u32>(b, 5) + (c ^ d ^ e) + load<u32>(SHA1_WK, 136); c = rotl<u32>(c, 30); // t=34
-    e += rotl<u32>(a, 5) + (b ^ c ^ d) + load<u32>(SHA1_WK, 140); b = rotl<u32>(b, 30); // t=35
-    d += rotl<u32>(e, 5) + (a ^ b ^ c) + load<u32>(SHA1_WK, 144); a = rotl<u32>(a, 30); // t=36
-    c += rotl<u32>(d, 5) + (e ^ a ^ b) + load<u32>(SHA1_WK, 148); e = rotl<u32>(e, 30); // t=37
-    b += rotl<u32>(c, 5) + (d ^ e ^ a) + load<u32>(SHA1_WK, 152); d = rotl<u32>(d, 30); // t=38
-    a += rotl<u32>(b, 5) + (c ^ d ^ e) + load<u32>(SHA1_WK, 156); c = rotl<u32>(c, 30); // t=39
-    e += rotl<u32>(a, 5) + ((b & c) | (d & (b | c))) + load<u32>(SHA1_WK, 160); b = rotl<u32>(b, 30); // t=40
-    d += rotl<u32>(e, 5) + ((a & b) | (c & (a | b))) + load<u32>(SHA1_WK, 164); a = rotl<u32>(a, 30); // t=41
-    c += rotl<u32>(d, 5) + ((e & a) | (b & (e | a))) + load<u32>(SHA1_WK, 168); e = rotl<u32>(e, 30); // t=42
-    b += rotl<u32>(c, 5) + ((d & e) | (a & (d | e))) + load<u32>(SHA1_WK, 172); d = rotl<u32>(d, 30); // t=43
-    a += rotl<u32>(b, 5) + ((c & d) | (e & (c | d))) + load<u32>(SHA1_WK, 176); c = rotl<u32>(c, 30); // t=44
-    e += rotl<u32>(a, 5) + ((b & c) | (d & (b | c))) + load<u32>(SHA1_WK, 180); b = rotl<u32>(b, 30); // t=45
-    d += rotl<u32>(e, 5) + ((a & b) | (c & (a | b))) + load<u32>(SHA1_WK, 184); a = rotl<u32>(a, 30); // t=46
-    c += rotl<u32>(d, 5) + ((e & a) | (b & (e | a))) + load<u32>(SHA1_WK, 188); e = rotl<u32>(e, 30); // t=47
-    b += rotl<u32>(c, 5) + ((d & e) | (a & (d | e))) + load<u32>(SHA1_WK, 192); d = rotl<u32>(d, 30); // t=48
-    a += rotl<u32>(b, 5) + ((c & d) | (e & (c | d))) + load<u32>(SHA1_WK, 196); c = rotl<u32>(c, 30); // t=49
-    e += rotl<u32>(a, 5) + ((b & c) | (d & (b | c))) + load<u32>(SHA1_WK, 200); b = rotl<u32>(b, 30); // t=50
-    d += rotl<u32>(e, 5) + ((a & b) | (c & (a | b))) + load<u32>(SHA1_WK, 204); a = rotl<u32>(a, 30); // t=51
-    c += rotl<u32>(d, 5) + ((e & a) | (b & (e | a))) + load<u32>(SHA1_WK, 208); e = rotl<u32>(e, 30); // t=52
-    b += rotl<u32>(c, 5) + ((d & e) | (a & (d | e))) + load<u32>(SHA1_WK, 212); d = rotl<u32>(d, 30); // t=53
-    a += rotl<u32>(b, 5) + ((c & d) | (e & (c | d))) + load<u32>(SHA1_WK, 216); c = rotl<u32>(c, 30); // t=54
-    e += rotl<u32>(a, 5) + ((b & c) | (d & (b | c))) + load<u32>(SHA1_WK, 220); b = rotl<u32>(b, 30); // t=55
-    d += rotl<u32>(e, 5) + ((a & b) | (c & (a | b))) + load<u32>(SHA1_WK, 224); a = rotl<u32>(a, 30); // t=56
-    c += rotl<u32>(d, 5) + ((e & a) | (b & (e | a))) + load<u32>(SHA1_WK, 228); e = rotl<u32>(e, 30); // t=57
-    b += rotl<u32>(c, 5) + ((d & e) | (a & (d | e))) + load<u32>(SHA1_WK, 232); d = rotl<u32>(d, 30); // t=58
-    a += rotl<u32>(b, 5) + ((c & d) | (e & (c | d))) + load<u32>(SHA1_WK, 236); c = rotl<u32>(c, 30); // t=59
-    e += rotl<u32>(a, 5) + (b ^ c ^ d) + load<u32>(SHA1_WK, 240); b = rotl<u32>(b, 30); // t=60
-    d += rotl<u32>(e, 5) + (a ^ b ^ c) + load<u32>(SHA1_WK, 244); a = rotl<u32>(a, 30); // t=61
-    c += rotl<u32>(d, 5) + (e ^ a ^ b) + load<u32>(SHA1_WK, 248); e = rotl<u32>(e, 30); // t=62
-    b += rotl<u32>(c, 5) + (d ^ e ^ a) + load<u32>(SHA1_WK, 252); d = rotl<u32>(d, 30); // t=63
-    a += rotl<u32>(b, 5) + (c ^ d ^ e) + load<u32>(SHA1_WK, 256); c = rotl<u32>(c, 30); // t=64
-    e += rotl<u32>(a, 5) + (b ^ c ^ d) + load<u32>(SHA1_WK, 260); b = rotl<u32>(b, 30); // t=65
-    d += rotl<u32>(e, 5) + (a ^ b ^ c) + load<u32>(SHA1_WK, 264); a = rotl<u32>(a, 30); // t=66
-    c += rotl<u32>(d, 5) + (e ^ a ^ b) + load<u32>(SHA1_WK, 268); e = rotl<u32>(e, 30); // t=67
-    b += rotl<u32>(c, 5) + (d ^ e ^ a) + load<u32>(SHA1_WK, 272); d = rotl<u32>(d, 30); // t=68
-    a += rotl<u32>(b, 5) + (c ^ d ^ e) + load<u32>(SHA1_WK, 276); c = rotl<u32>(c, 30); // t=69
-    e += rotl<u32>(a, 5) + (b ^ c ^ d) + load<u32>(SHA1_WK, 280); b = rotl<u32>(b, 30); // t=70
-    d += rotl<u32>(e, 5) + (a ^ b ^ c) + load<u32>(SHA1_WK, 284); a = rotl<u32>(a, 30); // t=71
-    c += rotl<u32>(d, 5) + (e ^ a ^ b) + load<u32>(SHA1_WK, 288); e = rotl<u32>(e, 30); // t=72
-    b += rotl<u32>(c, 5) + (d ^ e ^ a) + load<u32>(SHA1_WK, 292); d = rotl<u32>(d, 30); // t=73
-    a += rotl<u32>(b, 5) + (c ^ d ^ e) + load<u32>(SHA1_WK, 296); c = rotl<u32>(c, 30); // t=74
-    e += rotl<u32>(a, 5) + (b ^ c ^ d) + load<u32>(SHA1_WK, 300); b = rotl<u32>(b, 30); // t=75
-    d += rotl<u32>(e, 5) + (a ^ b ^ c) + load<u32>(SHA1_WK, 304); a = rotl<u32>(a, 30); // t=76
-    c += rotl<u32>(d, 5) + (e ^ a ^ b) + load<u32>(SHA1_WK, 308); e = rotl<u32>(e, 30); // t=77
-    b += rotl<u32>(c, 5) + (d ^ e ^ a) + load<u32>(SHA1_WK, 312); d = rotl<u32>(d, 30); // t=78
-    a += rotl<u32>(b, 5) + (c ^ d ^ e) + load<u32>(SHA1_WK, 316); c = rotl<u32>(c, 30); // t=79
+    e = e + load<u32>(SHA1_WK, 0) + (d ^ (b & (c ^ d))) + rotl<u32>(a, 5); b = rotl<u32>(b, 30); // t=0
+    d = d + load<u32>(SHA1_WK, 4) + (c ^ (a & (b ^ c))) + rotl<u32>(e, 5); a = rotl<u32>(a, 30); // t=1
+    c = c + load<u32>(SHA1_WK, 8) + (b ^ (e & (a ^ b))) + rotl<u32>(d, 5); e = rotl<u32>(e, 30); // t=2
+    b = b + load<u32>(SHA1_WK, 12) + (a ^ (d & (e ^ a))) + rotl<u32>(c, 5); d = rotl<u32>(d, 30); // t=3
+    a = a + load<u32>(SHA1_WK, 16) + (e ^ (c & (d ^ e))) + rotl<u32>(b, 5); c = rotl<u32>(c, 30); // t=4
+    e = e + load<u32>(SHA1_WK, 20) + (d ^ (b & (c ^ d))) + rotl<u32>(a, 5); b = rotl<u32>(b, 30); // t=5
+    d = d + load<u32>(SHA1_WK, 24) + (c ^ (a & (b ^ c))) + rotl<u32>(e, 5); a = rotl<u32>(a, 30); // t=6
+    c = c + load<u32>(SHA1_WK, 28) + (b ^ (e & (a ^ b))) + rotl<u32>(d, 5); e = rotl<u32>(e, 30); // t=7
+    b = b + load<u32>(SHA1_WK, 32) + (a ^ (d & (e ^ a))) + rotl<u32>(c, 5); d = rotl<u32>(d, 30); // t=8
+    a = a + load<u32>(SHA1_WK, 36) + (e ^ (c & (d ^ e))) + rotl<u32>(b, 5); c = rotl<u32>(c, 30); // t=9
+    e = e + load<u32>(SHA1_WK, 40) + (d ^ (b & (c ^ d))) + rotl<u32>(a, 5); b = rotl<u32>(b, 30); // t=10
+    d = d + load<u32>(SHA1_WK, 44) + (c ^ (a & (b ^ c))) + rotl<u32>(e, 5); a = rotl<u32>(a, 30); // t=11
+    c = c + load<u32>(SHA1_WK, 48) + (b ^ (e & (a ^ b))) + rotl<u32>(d, 5); e = rotl<u32>(e, 30); // t=12
+    b = b + load<u32>(SHA1_WK, 52) + (a ^ (d & (e ^ a))) + rotl<u32>(c, 5); d = rotl<u32>(d, 30); // t=13
+    a = a + load<u32>(SHA1_WK, 56) + (e ^ (c & (d ^ e))) + rotl<u32>(b, 5); c = rotl<u32>(c, 30); // t=14
+    e = e + load<u32>(SHA1_WK, 60) + (d ^ (b & (c ^ d))) + rotl<u32>(a, 5); b = rotl<u32>(b, 30); // t=15
+    d = d + load<u32>(SHA1_WK, 64) + (c ^ (a & (b ^ c))) + rotl<u32>(e, 5); a = rotl<u32>(a, 30); // t=16
+    c = c + load<u32>(SHA1_WK, 68) + (b ^ (e & (a ^ b))) + rotl<u32>(d, 5); e = rotl<u32>(e, 30); // t=17
+    b = b + load<u32>(SHA1_WK, 72) + (a ^ (d & (e ^ a))) + rotl<u32>(c, 5); d = rotl<u32>(d, 30); // t=18
+    a = a + load<u32>(SHA1_WK, 76) + (e ^ (c & (d ^ e))) + rotl<u32>(b, 5); c = rotl<u32>(c, 30); // t=19
+    e = e + load<u32>(SHA1_WK, 80) + (b ^ c ^ d) + rotl<u32>(a, 5); b = rotl<u32>(b, 30); // t=20
+    d = d + load<u32>(SHA1_WK, 84) + (a ^ b ^ c) + rotl<u32>(e, 5); a = rotl<u32>(a, 30); // t=21
+    c = c + load<u32>(SHA1_WK, 88) + (e ^ a ^ b) + rotl<u32>(d, 5); e = rotl<u32>(e, 30); // t=22
+    b = b + load<u32>(SHA1_WK, 92) + (d ^ e ^ a) + rotl<u32>(c, 5); d = rotl<u32>(d, 30); // t=23
+    a = a + load<u32>(SHA1_WK, 96) + (c ^ d ^ e) + rotl<u32>(b, 5); c = rotl<u32>(c, 30); // t=24
+    e = e + load<u32>(SHA1_WK, 100) + (b ^ c ^ d) + rotl<u32>(a, 5); b = rotl<u32>(b, 30); // t=25
+    d = d + load<u32>(SHA1_WK, 104) + (a ^ b ^ c) + rotl<u32>(e, 5); a = rotl<u32>(a, 30); // t=26
+    c = c + load<u32>(SHA1_WK, 108) + (e ^ a ^ b) + rotl<u32>(d, 5); e = rotl<u32>(e, 30); // t=27
+    b = b + load<u32>(SHA1_WK, 112) + (d ^ e ^ a) + rotl<u32>(c, 5); d = rotl<u32>(d, 30); // t=28
+    a = a + load<u32>(SHA1_WK, 116) + (c ^ d ^ e) + rotl<u32>(b, 5); c = rotl<u32>(c, 30); // t=29
+    e = e + load<u32>(SHA1_WK, 120) + (b ^ c ^ d) + rotl<u32>(a, 5); b = rotl<u32>(b, 30); // t=30
+    d = d + load<u32>(SHA1_WK, 124) + (a ^ b ^ c) + rotl<u32>(e, 5); a = rotl<u32>(a, 30); // t=31
+    c = c + load<u32>(SHA1_WK, 128) + (e ^ a ^ b) + rotl<u32>(d, 5); e = rotl<u32>(e, 30); // t=32
+    b = b + load<u32>(SHA1_WK, 132) + (d ^ e ^ a) + rotl<u32>(c, 5); d = rotl<u32>(d, 30); // t=33
+    a = a + load<u32>(SHA1_WK, 136) + (c ^ d ^ e) + rotl<u32>(b, 5); c = rotl<u32>(c, 30); // t=34
+    e = e + load<u32>(SHA1_WK, 140) + (b ^ c ^ d) + rotl<u32>(a, 5); b = rotl<u32>(b, 30); // t=35
+    d = d + load<u32>(SHA1_WK, 144) + (a ^ b ^ c) + rotl<u32>(e, 5); a = rotl<u32>(a, 30); // t=36
+    c = c + load<u32>(SHA1_WK, 148) + (e ^ a ^ b) + rotl<u32>(d, 5); e = rotl<u32>(e, 30); // t=37
+    b = b + load<u32>(SHA1_WK, 152) + (d ^ e ^ a) + rotl<u32>(c, 5); d = rotl<u32>(d, 30); // t=38
+    a = a + load<u32>(SHA1_WK, 156) + (c ^ d ^ e) + rotl<u32>(b, 5); c = rotl<u32>(c, 30); // t=39
+    e = e + load<u32>(SHA1_WK, 160) + ((b & c) | (d & (b | c))) + rotl<u32>(a, 5); b = rotl<u32>(b, 30); // t=40
+    d = d + load<u32>(SHA1_WK, 164) + ((a & b) | (c & (a | b))) + rotl<u32>(e, 5); a = rotl<u32>(a, 30); // t=41
+    c = c + load<u32>(SHA1_WK, 168) + ((e & a) | (b & (e | a))) + rotl<u32>(d, 5); e = rotl<u32>(e, 30); // t=42
+    b = b + load<u32>(SHA1_WK, 172) + ((d & e) | (a & (d | e))) + rotl<u32>(c, 5); d = rotl<u32>(d, 30); // t=43
+    a = a + load<u32>(SHA1_WK, 176) + ((c & d) | (e & (c | d))) + rotl<u32>(b, 5); c = rotl<u32>(c, 30); // t=44
+    e = e + load<u32>(SHA1_WK, 180) + ((b & c) | (d & (b | c))) + rotl<u32>(a, 5); b = rotl<u32>(b, 30); // t=45
+    d = d + load<u32>(SHA1_WK, 184) + ((a & b) | (c & (a | b))) + rotl<u32>(e, 5); a = rotl<u32>(a, 30); // t=46
+    c = c + load<u32>(SHA1_WK, 188) + ((e & a) | (b & (e | a))) + rotl<u32>(d, 5); e = rotl<u32>(e, 30); // t=47
+    b = b + load<u32>(SHA1_WK, 192) + ((d & e) | (a & (d | e))) + rotl<u32>(c, 5); d = rotl<u32>(d, 30); // t=48
+    a = a + load<u32>(SHA1_WK, 196) + ((c & d) | (e & (c | d))) + rotl<u32>(b, 5); c = rotl<u32>(c, 30); // t=49
+    e = e + load<u32>(SHA1_WK, 200) + ((b & c) | (d & (b | c))) + rotl<u32>(a, 5); b = rotl<u32>(b, 30); // t=50
+    d = d + load<u32>(SHA1_WK, 204) + ((a & b) | (c & (a | b))) + rotl<u32>(e, 5); a = rotl<u32>(a, 30); // t=51
+    c = c + load<u32>(SHA1_WK, 208) + ((e & a) | (b & (e | a))) + rotl<u32>(d, 5); e = rotl<u32>(e, 30); // t=52
+    b = b + load<u32>(SHA1_WK, 212) + ((d & e) | (a & (d | e))) + rotl<u32>(c, 5); d = rotl<u32>(d, 30); // t=53
+    a = a + load<u32>(SHA1_WK, 216) + ((c & d) | (e & (c | d))) + rotl<u32>(b, 5); c = rotl<u32>(c, 30); // t=54
+    e = e + load<u32>(SHA1_WK, 220) + ((b & c) | (d & (b | c))) + rotl<u32>(a, 5); b = rotl<u32>(b, 30); // t=55
+    d = d + load<u32>(SHA1_WK, 224) + ((a & b) | (c & (a | b))) + rotl<u32>(e, 5); a = rotl<u32>(a, 30); // t=56
+    c = c + load<u32>(SHA1_WK, 228) + ((e & a) | (b & (e | a))) + rotl<u32>(d, 5); e = rotl<u32>(e, 30); // t=57
+    b = b + load<u32>(SHA1_WK, 232) + ((d & e) | (a & (d | e))) + rotl<u32>(c, 5); d = rotl<u32>(d, 30); // t=58
+    a = a + load<u32>(SHA1_WK, 236) + ((c & d) | (e & (c | d))) + rotl<u32>(b, 5); c = rotl<u32>(c, 30); // t=59
+    e = e + load<u32>(SHA1_WK, 240) + (b ^ c ^ d) + rotl<u32>(a, 5); b = rotl<u32>(b, 30); // t=60
+    d = d + load<u32>(SHA1_WK, 244) + (a ^ b ^ c) + rotl<u32>(e, 5); a = rotl<u32>(a, 30); // t=61
+    c = c + load<u32>(SHA1_WK, 248) + (e ^ a ^ b) + rotl<u32>(d, 5); e = rotl<u32>(e, 30); // t=62
+    b = b + load<u32>(SHA1_WK, 252) + (d ^ e ^ a) + rotl<u32>(c, 5); d = rotl<u32>(d, 30); // t=63
+    a = a + load<u32>(SHA1_WK, 256) + (c ^ d ^ e) + rotl<u32>(b, 5); c = rotl<u32>(c, 30); // t=64
+    e = e + load<u32>(SHA1_WK, 260) + (b ^ c ^ d) + rotl<u32>(a, 5); b = rotl<u32>(b, 30); // t=65
+    d = d + load<u32>(SHA1_WK, 264) + (a ^ b ^ c) + rotl<u32>(e, 5); a = rotl<u32>(a, 30); // t=66
+    c = c + load<u32>(SHA1_WK, 268) + (e ^ a ^ b) + rotl<u32>(d, 5); e = rotl<u32>(e, 30); // t=67
+    b = b + load<u32>(SHA1_WK, 272) + (d ^ e ^ a) + rotl<u32>(c, 5); d = rotl<u32>(d, 30); // t=68
+    a = a + load<u32>(SHA1_WK, 276) + (c ^ d ^ e) + rotl<u32>(b, 5); c = rotl<u32>(c, 30); // t=69
+    e = e + load<u32>(SHA1_WK, 280) + (b ^ c ^ d) + rotl<u32>(a, 5); b = rotl<u32>(b, 30); // t=70
+    d = d + load<u32>(SHA1_WK, 284) + (a ^ b ^ c) + rotl<u32>(e, 5); a = rotl<u32>(a, 30); // t=71
+    c = c + load<u32>(SHA1_WK, 288) + (e ^ a ^ b) + rotl<u32>(d, 5); e = rotl<u32>(e, 30); // t=72
+    b = b + load<u32>(SHA1_WK, 292) + (d ^ e ^ a) + rotl<u32>(c, 5); d = rotl<u32>(d, 30); // t=73
+    a = a + load<u32>(SHA1_WK, 296) + (c ^ d ^ e) + rotl<u32>(b, 5); c = rotl<u32>(c, 30); // t=74
+    e = e + load<u32>(SHA1_WK, 300) + (b ^ c ^ d) + rotl<u32>(a, 5); b = rotl<u32>(b, 30); // t=75
+    d = d + load<u32>(SHA1_WK, 304) + (a ^ b ^ c) + rotl<u32>(e, 5); a = rotl<u32>(a, 30); // t=76
+    c = c + load<u32>(SHA1_WK, 308) + (e ^ a ^ b) + rotl<u32>(d, 5); e = rotl<u32>(e, 30); // t=77
+    b = b + load<u32>(SHA1_WK, 312) + (d ^ e ^ a) + rotl<u32>(c, 5); d = rotl<u32>(d, 30); // t=78
+    a = a + load<u32>(SHA1_WK, 316) + (c ^ d ^ e) + rotl<u32>(b, 5); c = rotl<u32>(c, 30); // t=79
     store<u32>(st, load<u32>(st, 0) + a, 0); store<u32>(st, load<u32>(st, 4) + b, 4); store<u32>(st, load<u32>(st, 8) + c, 8);
     store<u32>(st, load<u32>(st, 12) + d, 12); store<u32>(st, load<u32>(st, 16) + e, 16);
     p += 64;

@@ -204,3 +204,38 @@ for (const variant of VARIANTS) {
     }
   });
 }
+
+for (const variant of VARIANTS) {
+  test(`${variant}: protectInto / unprotectInto copy out the right bytes as lengths change and the I/O buffer grows (kept views)`, async () => {
+    const core = await shippedCore(variant);
+    const rng = new Rng(0x1a70);
+    const masterKey = rng.bytes(16), masterSalt = rng.bytes(14);
+    const refs = refSessionKeys(P, masterKey, masterSalt, false);
+    const tx = core.srtp.sender({ profile: P.name, masterKey, masterSalt });
+    const rx = core.srtp.receiver({ profile: P.name, masterKey, masterSalt });
+    const out = new Uint8Array(9000);
+    const back = new Uint8Array(9000);
+    try {
+      // lengths repeat (a view is reused), change, and once pass the 2 KiB I/O buffer (it moves)
+      const sizes = [160, 160, 20, 160, 1200, 160, 5000, 160, 20, 0, 160, 5000, 1200];
+      for (let s = 0; s < sizes.length; s++) {
+        const rtp = randomRtp(rng, 0x0badcafe, 100 + s, sizes[s]!);
+        out.fill(0xee);
+        const n = tx.protectInto(rtp, out);
+        const want = refProtectRtp({ profile: P, keys: refs }, rtp, 0);
+        assert.equal(toHex(out.subarray(0, n)), toHex(want), `protectInto, packet ${s}`);
+        assert.equal(out[n], 0xee, "nothing written past the result");
+        const m = rx.unprotectInto(out.subarray(0, n), back);
+        assert.equal(toHex(back.subarray(0, m)), toHex(rtp), `unprotectInto, packet ${s}`);
+      }
+      // a too-short output still fails with ERR_SRTP_BUFFER and leaves it untouched
+      const rtp = randomRtp(rng, 0x0badcafe, 200, 160);
+      const small = new Uint8Array(rtp.length + 5).fill(0x55);
+      assert.throws(() => tx.protectInto(rtp, small), { code: "ERR_SRTP_BUFFER" });
+      assert.ok(small.every((b) => b === 0x55));
+    } finally {
+      tx.close();
+      rx.close();
+    }
+  });
+}

@@ -71,7 +71,10 @@ function sha1Rounds(L, w, withK) {
     else if (t < 60) { f = `((${B} & ${C}) | (${D} & (${B} | ${C})))`; k = K1[2]; }
     else { f = `(${B} ^ ${C} ^ ${D})`; k = K1[3]; }
     if (pre.update) L.push(`    ${pre.update}`);
-    L.push(`    ${E} += rotl<u32>(${A}, 5) + ${f} + ${withK ? "" : hex32(k) + " + "}${pre.expr}; ${B} = rotl<u32>(${B}, 30); // t=${t}`);
+    // Summed so that the newest word (A, from the round before) comes last: the chain from one
+    // round to the next is then one rotate and one add; E, W_t + K_t and f (of words two or more
+    // rounds old) are added while the previous round still runs.
+    L.push(`    ${E} = ${E} + ${withK ? "" : hex32(k) + " + "}${pre.expr} + ${f} + rotl<u32>(${A}, 5); ${B} = rotl<u32>(${B}, 30); // t=${t}`);
   }
 }
 

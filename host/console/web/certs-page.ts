@@ -62,7 +62,7 @@ function IdentityPanel({ id }: { id: IdentityView }) {
               <dt>Valid until</dt><dd>${fmtDate(c.notAfter)} <span class="badge ${expiryLevel(c.daysRemaining)}" data-test="identity-days">${daysText(c.daysRemaining)}</span></dd>
               <dt>SHA-256</dt><dd class="mono" data-test="identity-fingerprint">${c.fingerprintSha256}</dd>`
           : html`<dt>Certificate</dt><dd class="muted">none yet: submit the CSR to your CA and upload its answer below</dd>`}
-        ${id.csrPending ? html`<dt>CSR</dt><dd>waiting for the CA's certificate · <a href=${`/api/certs/csr?name=${encodeURIComponent(id.name)}`} download data-test="csr-download-pending">download the CSR</a></dd>` : null}
+        ${id.csrPending ? html`<dt>CSR</dt><dd>waiting for the CA's certificate · <a href=${`/api/certs/csr?name=${encodeURIComponent(id.name)}`} download=${`${id.fqdn}.csr`} data-test="csr-download-pending">download the CSR</a></dd>` : null}
       </dl>
       ${check?.problems.map((p) => html`<div class="alert error" data-test="identity-problem"><code>${p.code}</code>${p.message}</div>`)}
       ${check?.warnings.map((p) => html`<div class="alert warning" data-test="identity-warning"><code>${p.code}</code>${p.message}</div>`)}
@@ -115,7 +115,7 @@ function CsrForm({ overview, onDone }: { overview: CertsOverview; onDone: () => 
         ? html`<div data-test="csr-result">
             <div class="alert success">CSR for <b>${csr.fqdn}</b> created (identity “${csr.name}”).</div>
             <textarea class="pem" readonly data-test="csr-pem">${csr.csrPem}</textarea>
-            <div class="actions"><a class="button" href=${`/api/certs/csr?name=${encodeURIComponent(csr.name)}`} download data-test="csr-download">Download CSR</a></div>
+            <div class="actions"><a class="button" href=${`/api/certs/csr?name=${encodeURIComponent(csr.name)}`} download=${`${csr.fqdn}.csr`} data-test="csr-download">Download CSR</a></div>
           </div>`
         : null}
     </div>

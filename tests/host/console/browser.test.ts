@@ -141,9 +141,9 @@ test("the console in Chromium: setup and login, live trunk status, CSR → opens
   const csrShown = await page.locator("[data-test=csr-pem]").inputValue();
   assert.match(csrShown, /^-----BEGIN CERTIFICATE REQUEST-----/);
   const [download] = await Promise.all([page.waitForEvent("download"), page.click("[data-test=csr-download]")]);
-  assert.equal(download.suggestedFilename(), "gw1.contoso.com.csr");
   const csrFile = readFileSync((await download.path())!, "utf8");
-  assert.equal(csrFile, csrShown);
+  assert.equal(csrFile, csrShown, `the downloaded CSR (${download.suggestedFilename()}) is the one shown`);
+  assert.equal(download.suggestedFilename(), "gw1.contoso.com.csr");
   const req = openssl(["req", "-verify", "-noout", "-text"], { input: csrFile }).toString();
   assert.match(req, /Subject: CN\s*=\s*gw1\.contoso\.com/);
   assert.match(req, /DNS:gw1\.contoso\.com, DNS:gw1-b\.contoso\.com/);

@@ -16,6 +16,7 @@ import { sessionInit } from "./session";
 import { keyAdd } from "./keys";
 import { kdfDerive, LABEL_SRTP_ENCRYPTION } from "./kdf";
 import { srtpProtect, srtpUnprotect } from "./srtp";
+import { wipeWork } from "./work";
 import { aesKeyInit } from "./primitives";
 
 // Scratch layout: a session (< 12 KiB for one key and one stream), then inputs and outputs.
@@ -99,5 +100,6 @@ function run(): i32 {
 export function srtpSelfTest(): i32 {
   const r = run();
   wipe(SCRATCH, SCRATCH_SIZE);
+  wipeWork(); // the packet scratch too, as every packet export leaves it
   return r;
 }

@@ -92,22 +92,37 @@ class EcdhShare implements KeyShare {
   }
 }
 
+// X25519 keys are built from DER (RFC 8410) rather than generated and exported as JWK: Node 20 can
+// deadlock when a garbage collection during KeyObject.export({ format: "jwk" }) of an OKP key frees a
+// finished key-generation job (seen in CI: the main thread stuck in ~KeyGenJob under ExportJWKEdKey).
+// No key-generation job and no export: the private key is 32 random bytes, the public key X25519(k, 9).
+const X25519_PKCS8_PREFIX = Buffer.from("302e020100300506032b656e04220420", "hex");
+const X25519_SPKI_PREFIX = Buffer.from("302a300506032b656e032100", "hex");
+let x25519BasePoint: KeyObject | undefined;
+function x25519Public(u: Uint8Array): KeyObject {
+  return crypto.createPublicKey({ key: Buffer.concat([X25519_SPKI_PREFIX, u]), format: "der", type: "spki" });
+}
+
 class X25519Share implements KeyShare {
   readonly group = NamedGroup.x25519;
   readonly publicKey: Uint8Array;
   private priv: KeyObject | undefined;
   constructor() {
-    const { publicKey, privateKey } = crypto.generateKeyPairSync("x25519");
-    this.priv = privateKey;
-    const jwk = publicKey.export({ format: "jwk" });
-    this.publicKey = new Uint8Array(Buffer.from(jwk.x!, "base64url"));
+    const der = Buffer.concat([X25519_PKCS8_PREFIX, crypto.randomBytes(32)]);
+    try {
+      this.priv = crypto.createPrivateKey({ key: der, format: "der", type: "pkcs8" });
+    } finally {
+      der.fill(0);
+    }
+    x25519BasePoint ??= x25519Public(Uint8Array.of(9, ...new Uint8Array(31)));
+    this.publicKey = new Uint8Array(crypto.diffieHellman({ privateKey: this.priv, publicKey: x25519BasePoint }));
   }
   deriveSecret(peer: Uint8Array): Uint8Array {
     if (!this.priv) throw new InvalidKeyShare("key share already used");
     if (peer.length !== 32) throw new InvalidKeyShare("an x25519 key share must be 32 bytes");
     let s: Uint8Array;
     try {
-      const pub = crypto.createPublicKey({ key: { kty: "OKP", crv: "X25519", x: Buffer.from(peer).toString("base64url") }, format: "jwk" });
+      const pub = x25519Public(peer);
       s = new Uint8Array(crypto.diffieHellman({ privateKey: this.priv, publicKey: pub }));
     } catch (e) {
       // OpenSSL refuses a small-order point itself (the all-zero output check of RFC 7748 §6.1)

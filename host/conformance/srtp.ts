@@ -13,6 +13,7 @@ import type { Core, CoreVariant } from "../core/load-core.js";
 import { openCore, type CoreInfo } from "./core.js";
 import { toolInfo } from "./package-files.js";
 import { elapsedMs, firstDifference, worstVerdict, type FirstDifference, type ToolInfo, type Verdict } from "./report.js";
+import { Rng } from "../util/xorshift.js";
 
 export interface SrtpConformanceOptions {
   wasm?: string;
@@ -80,31 +81,7 @@ export interface SrtpConformanceReport {
   summary: { status: Verdict; rows: number; agreed: number; failed: number; skipped: number; packets: number };
 }
 
-// ---- a small deterministic packet generator (xorshift32): repeatable runs, no Math.random ----
-
-class Rng {
-  private s: number;
-  constructor(seed: number) {
-    this.s = seed >>> 0 || 0x9e3779b9;
-  }
-  u32(): number {
-    let x = this.s;
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    this.s = x >>> 0;
-    return this.s;
-  }
-  int(n: number): number {
-    return this.u32() % n;
-  }
-  bytes(n: number): Uint8Array {
-    const b = new Uint8Array(n);
-    for (let i = 0; i < n; i++) b[i] = this.u32() & 0xff;
-    return b;
-  }
-}
+// ---- packets from a small deterministic generator (xorshift32): repeatable runs, no Math.random ----
 
 /** An RTP packet: V=2, optional CSRCs and a header extension, random payload. */
 function rtpPacket(rng: Rng, ssrc: number, seq: number, payload: number, csrc: number, extWords: number | undefined): Uint8Array {
@@ -344,7 +321,7 @@ export async function runSrtpConformance(o: SrtpConformanceOptions = {}): Promis
     report.libsrtp.available = true;
     report.libsrtp.version = h.version;
     report.libsrtp.profiles = h.profiles.map((p) => ({ name: p.name, supported: p.supported, knownAnswer: p.knownAnswer, deviations: [...p.deviations] }));
-    const rng = new Rng(o.seed ?? 0x5eed1234);
+    const rng = new Rng(o.seed ?? 0x5eed1234, 0x9e3779b9);
     const perSsrc = Math.max(8, o.packets ?? 200) & ~1;
     const missingSrtp = !core || !core.has("srtp_protect");
     for (const p of SRTP_PROFILES) {

@@ -2,6 +2,7 @@
 // used as a differential oracle for the core. Nothing here is shared with the engine under test.
 import { createCipheriv, createHmac, type CipherGCM } from "node:crypto";
 import type { SrtpProfileInfo } from "../../../host/index.js";
+import { Rng } from "../../../host/util/xorshift.js";
 
 export interface RefKeys {
   encKey: Buffer;
@@ -114,30 +115,8 @@ export function refProtectRtcp(p: RefProtectParams, rtcp: Uint8Array, index: num
   return Buffer.concat([header, enc, trailer, mki, tag]);
 }
 
-/** A deterministic PRNG for reproducible random tests (xorshift128+ over two u32 halves, simplified). */
-export class Rng {
-  private s: number;
-  constructor(seed: number) {
-    this.s = seed >>> 0 || 1;
-  }
-  u32(): number {
-    let x = this.s;
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    this.s = x >>> 0;
-    return this.s;
-  }
-  int(n: number): number {
-    return this.u32() % n;
-  }
-  bytes(n: number): Uint8Array {
-    const b = new Uint8Array(n);
-    for (let i = 0; i < n; i++) b[i] = this.u32() & 0xff;
-    return b;
-  }
-}
+/** The deterministic PRNG for reproducible random tests (shared with the conformance kit). */
+export { Rng };
 
 /** A random RTP packet: CSRCs, an optional header extension, payload of the given length. */
 export function randomRtp(rng: Rng, ssrc: number, seq: number, payloadLen: number, opts: { csrc?: number; ext?: number; marker?: boolean } = {}): Uint8Array {

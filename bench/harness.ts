@@ -83,11 +83,17 @@ export class BenchContext {
     this.rowPeers(name, unit, ours, peer ? [peer] : [], { higherIsBetter, ...(note ? { note } : {}) });
   }
 
-  /** Records a row with any number of peers, each with its ratio. */
-  rowPeers(name: string, unit: string, ours: number, peers: { name: string; value: number }[], o: { higherIsBetter?: boolean; note?: string } = {}): void {
+  /**
+   * Records a row with any number of peers, each with its ratio. A peer may bring its own `ratio`
+   * (a paired figure: the median of per-round ratios, each taken between samples measured side by
+   * side); otherwise the ratio is ours / peer (peer / ours when lower is better).
+   */
+  rowPeers(name: string, unit: string, ours: number, peers: { name: string; value: number; ratio?: number }[], o: { higherIsBetter?: boolean; note?: string } = {}): void {
     const hib = o.higherIsBetter ?? true;
     const r: BenchRow = { suite: this.suite, name, unit, ours, higherIsBetter: hib };
-    const ps = peers.filter((p) => Number.isFinite(p.value) && p.value > 0).map((p) => ({ name: p.name, value: p.value, ratio: hib ? ours / p.value : p.value / ours }));
+    const ps = peers
+      .filter((p) => Number.isFinite(p.value) && p.value > 0)
+      .map((p) => ({ name: p.name, value: p.value, ratio: p.ratio !== undefined && Number.isFinite(p.ratio) ? p.ratio : hib ? ours / p.value : p.value / ours }));
     if (ps.length) {
       r.peers = ps;
       r.peer = ps[0]!.value;

@@ -9,8 +9,10 @@
 // both core builds (SIMD, scalar). Peers in the same run: libsrtp (Debian's libsrtp2 through our C
 // harness, timed inside C on its thread's CPU time (CLOCK_THREAD_CPUTIME_ID) over 256-packet chunks) and a plain node:crypto SRTP
 // (a new cipher and HMAC per packet). Ours and node:crypto are rated on process CPU time
-// (process.cpuUsage), libsrtp on CPU time inside C, so load from other jobs slows neither side's figure; all are
-// measured interleaved, five rounds, medians. Ratios are ours / peer.
+// (process.cpuUsage), libsrtp on CPU time inside C, so load from other jobs slows neither side's
+// figure. Nine paired rounds: each round takes a libsrtp sample and then ours right after it; the
+// ratio to libsrtp is the median of the per-round ratios (this host's speed drifts by +-30% within
+// seconds, which a ratio of separately taken medians mixes in). Rates are medians. Ratios are ours / peer.
 import { createCipheriv, createDecipheriv, createHmac, timingSafeEqual, type CipherGCM, type DecipherGCM } from "node:crypto";
 import { tmpdir } from "node:os";
 import { loadCore, type Core, type CoreVariant, type SrtpProfileName, type SrtpSender, type SrtpReceiver } from "../host/index.js";
@@ -19,9 +21,12 @@ import { cpuRate, median, type BenchContext } from "./harness.js";
 
 const SIZES = [172, 1212];
 const PROFILES: SrtpProfileName[] = ["AES_CM_128_HMAC_SHA1_80", "AEAD_AES_128_GCM"];
-const ROUNDS = 5;
-const SAMPLE_MS = 80;
-const RING = 1024; // pre-protected packets cycled through by the unprotect loops
+const ROUNDS = 9;
+const SAMPLE_MS = 60;
+// Pre-protected packets cycled through by the unprotect loops: as many as the libsrtp harness's
+// chunk (it protects 256 packets, then times their unprotection), so both sides read the same
+// amount of packet memory.
+const RING = 256;
 const SESSIONS = 64; // batch rows: one packet per session per call
 
 export function rtp(size: number, seq: number, ssrc = 0x11223344): Uint8Array {
@@ -266,44 +271,48 @@ export async function run(ctx: BenchContext): Promise<void> {
         const libOk = lib !== undefined && lib.supports(profile);
         // warm-up (JIT tiers, wasm tier-up)
         for (const f of [simd.protect, simd.unprotect, simd.protectInPlace, simd.unprotectInPlace, simd.protectBatch, simd.unprotectBatch, scalar.protect, scalar.unprotect, scalar.protectBatch, scalar.unprotectBatch]) cpuRate(f, 64, 30);
+        // Paired rounds: libsrtp's sample, then ours right after it, so both sides meet the same
+        // machine (this shared host's speed drifts by +-30% within seconds); each of our rows' ratio
+        // to libsrtp is the median of the per-round ratios. node:crypto is sampled in the same rounds.
+        let libCount = size < 500 ? 16000 : 4000;
+        const libSample = async (op: "protect" | "unprotect"): Promise<number> => {
+          const pps = (await lib!.bench({ profile, op, packetSize: size, count: libCount })).pps;
+          libCount = Math.max(1000, Math.min(200000, Math.round((pps * SAMPLE_MS) / 1000)));
+          return pps;
+        };
+        const side = async (op: "protect" | "unprotect", ours: [string, Probe, number][], nodeKey: string, nodeProbe: Probe, libKey: string): Promise<void> => {
+          const l = libOk ? await libSample(op) : NaN;
+          if (libOk) S.add(libKey, l);
+          for (const [k, f, ops] of ours) {
+            const v = cpuRate(f, ops, SAMPLE_MS);
+            S.add(k, v);
+            if (libOk) S.add(`${k}/lib`, v / l);
+          }
+          S.add(nodeKey, cpuRate(nodeProbe, 16, SAMPLE_MS));
+        };
         for (let r = 0; r < ROUNDS; r++) {
           ctx.progress(`${profile} ${size} B, round ${r + 1}/${ROUNDS}`, step * ROUNDS + r, total * ROUNDS);
-          S.add("p", cpuRate(simd.protect, 64, SAMPLE_MS));
-          S.add("np", cpuRate(node.protect, 16, SAMPLE_MS));
-          S.add("u", cpuRate(simd.unprotect, 64, SAMPLE_MS));
-          S.add("nu", cpuRate(node.unprotect, 16, SAMPLE_MS));
-          S.add("pi", cpuRate(simd.protectInPlace, 64, SAMPLE_MS));
-          S.add("ui", cpuRate(simd.unprotectInPlace, 64, SAMPLE_MS));
-          S.add("pb", cpuRate(simd.protectBatch, SESSIONS, SAMPLE_MS));
-          S.add("ub", cpuRate(simd.unprotectBatch, SESSIONS, SAMPLE_MS));
-          S.add("sp", cpuRate(scalar.protect, 64, SAMPLE_MS));
-          S.add("su", cpuRate(scalar.unprotect, 64, SAMPLE_MS));
-          S.add("spb", cpuRate(scalar.protectBatch, SESSIONS, SAMPLE_MS));
-          S.add("sub", cpuRate(scalar.unprotectBatch, SESSIONS, SAMPLE_MS));
-          if (libOk) {
-            const count = size < 500 ? 30000 : 10000;
-            S.add("lp", (await lib!.bench({ profile, op: "protect", packetSize: size, count })).pps);
-            S.add("lu", (await lib!.bench({ profile, op: "unprotect", packetSize: size, count })).pps);
-          }
+          await side("protect", [["p", simd.protect, 64], ["pi", simd.protectInPlace, 64], ["pb", simd.protectBatch, SESSIONS], ["sp", scalar.protect, 64], ["spb", scalar.protectBatch, SESSIONS]], "np", node.protect, "lp");
+          await side("unprotect", [["u", simd.unprotect, 64], ["ui", simd.unprotectInPlace, 64], ["ub", simd.unprotectBatch, SESSIONS], ["su", scalar.unprotect, 64], ["sub", scalar.unprotectBatch, SESSIONS]], "nu", node.unprotect, "lu");
         }
         step++;
         simd.close();
         scalar.close();
-        const peers = (lk: string, nk: string) => [
-          ...(libOk ? [{ name: "libsrtp", value: S.med(lk) }] : []),
+        const peers = (ok: string, lk: string, nk: string) => [
+          ...(libOk ? [{ name: "libsrtp", value: S.med(lk), ratio: S.med(`${ok}/lib`) }] : []),
           { name: "node:crypto", value: S.med(nk) },
         ];
         const t = `${profile} ${size} B`;
-        ctx.rowPeers(`simd ${t} protect`, "pps", S.med("p"), peers("lp", "np"), { note: "public per-packet API (protectInto)" });
-        ctx.rowPeers(`simd ${t} unprotect`, "pps", S.med("u"), peers("lu", "nu"), { note: "public per-packet API (unprotectInto)" });
-        ctx.rowPeers(`simd ${t} protect in place (arena)`, "pps", S.med("pi"), peers("lp", "np"), { note: "zero-copy protectInPlace" });
-        ctx.rowPeers(`simd ${t} unprotect in place (arena)`, "pps", S.med("ui"), peers("lu", "nu"), { note: "one copy in, unprotectInPlace" });
-        ctx.rowPeers(`simd ${t} protect batch of 64 sessions`, "pps", S.med("pb"), peers("lp", "np"), { note: "SrtpBatch, arena slots" });
-        ctx.rowPeers(`simd ${t} unprotect batch of 64 sessions`, "pps", S.med("ub"), peers("lu", "nu"), { note: "SrtpBatch, one copy in" });
-        ctx.rowPeers(`scalar ${t} protect`, "pps", S.med("sp"), peers("lp", "np"), { note: "scalar build, per packet" });
-        ctx.rowPeers(`scalar ${t} unprotect`, "pps", S.med("su"), peers("lu", "nu"), { note: "scalar build, per packet" });
-        ctx.rowPeers(`scalar ${t} protect batch of 64 sessions`, "pps", S.med("spb"), peers("lp", "np"));
-        ctx.rowPeers(`scalar ${t} unprotect batch of 64 sessions`, "pps", S.med("sub"), peers("lu", "nu"));
+        ctx.rowPeers(`simd ${t} protect`, "pps", S.med("p"), peers("p", "lp", "np"), { note: "public per-packet API (protectInto)" });
+        ctx.rowPeers(`simd ${t} unprotect`, "pps", S.med("u"), peers("u", "lu", "nu"), { note: "public per-packet API (unprotectInto)" });
+        ctx.rowPeers(`simd ${t} protect in place (arena)`, "pps", S.med("pi"), peers("pi", "lp", "np"), { note: "zero-copy protectInPlace" });
+        ctx.rowPeers(`simd ${t} unprotect in place (arena)`, "pps", S.med("ui"), peers("ui", "lu", "nu"), { note: "one copy in, unprotectInPlace" });
+        ctx.rowPeers(`simd ${t} protect batch of 64 sessions`, "pps", S.med("pb"), peers("pb", "lp", "np"), { note: "SrtpBatch, arena slots" });
+        ctx.rowPeers(`simd ${t} unprotect batch of 64 sessions`, "pps", S.med("ub"), peers("ub", "lu", "nu"), { note: "SrtpBatch, one copy in" });
+        ctx.rowPeers(`scalar ${t} protect`, "pps", S.med("sp"), peers("sp", "lp", "np"), { note: "scalar build, per packet" });
+        ctx.rowPeers(`scalar ${t} unprotect`, "pps", S.med("su"), peers("su", "lu", "nu"), { note: "scalar build, per packet" });
+        ctx.rowPeers(`scalar ${t} protect batch of 64 sessions`, "pps", S.med("spb"), peers("spb", "lp", "np"));
+        ctx.rowPeers(`scalar ${t} unprotect batch of 64 sessions`, "pps", S.med("sub"), peers("sub", "lu", "nu"));
       }
     }
   } finally {

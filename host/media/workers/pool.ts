@@ -124,8 +124,9 @@ class MediaWorker {
     this.pending.clear();
     if (!this.closing) {
       const err = e as MediaWorkerError;
-      for (const s of this.sessions.values()) s.workerDied(err);
-      this.onDeath?.(err);
+      const sessions = [...this.sessions.values()];
+      this.onDeath?.(err); // the pool's bookkeeping first: the sessions' hooks may close them at once
+      for (const s of sessions) s.workerDied(err);
     }
     for (const p of pending) p.reject(e);
   }

@@ -12,6 +12,7 @@ import { EventEmitter } from "node:events";
 import { Worker } from "node:worker_threads";
 import { availableParallelism } from "node:os";
 import { GwsdkError } from "../../errors.js";
+import { runningFromImage } from "../../image/slot-layout.js";
 import type { CoreVariant } from "../../core/load-core.js";
 import type { MediaSessionOptions } from "../session.js";
 import { describePstn } from "../pstn-spec.js";
@@ -93,7 +94,10 @@ class MediaWorker {
   }
 
   static start(index: number, init: Omit<WorkerInit, "index">): Promise<MediaWorker> {
-    const w = new Worker(new URL("./media-worker.js", import.meta.url), { workerData: { ...init, index } satisfies WorkerInit });
+    // A firmware image's host is one bundled script (host/image): the worker runs that script, whose
+    // entry (host/cli/main.ts) starts the media worker instead of the CLI when workerData says so.
+    const script = runningFromImage() ? new URL(import.meta.url) : new URL("./media-worker.js", import.meta.url);
+    const w = new Worker(script, { workerData: { ...init, index, gwsdkMediaWorker: true } satisfies WorkerInit });
     const mw = new MediaWorker(w, index);
     return new Promise((resolve, reject) => {
       const onMsg = (m: FromWorker) => {

@@ -47,6 +47,8 @@ export interface WorkerInit {
   maxStreams?: number;
   /** Index of this worker in the pool (for names and logs). */
   index: number;
+  /** Marks a media worker's workerData (the bundled host's entry starts the worker on it). */
+  gwsdkMediaWorker?: true;
 }
 
 export interface LoadSpec {

@@ -8,7 +8,8 @@
 // - a worker that dies (terminate()) ends its call with outcome "failed" / ERR_MEDIA_WORKER and a
 //   BYE to the pool, the other worker's call carries on, a new worker takes the dead one's place and
 //   carries new calls; a port pair another process holds is skipped (EADDRINUSE from the worker's
-//   bind reaches the port allocator).
+//   bind reaches the port allocator);
+// - the gateway's media watchdog reads the pushed statistics: a silent peer ends the call "media-timeout".
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import dgram from "node:dgram";
@@ -154,6 +155,14 @@ test("mediaWorkers 2: a call each way on its own worker, SRTP both ways, stats, 
       assert.equal(peerOf(r).media.snapshot().authFailures, 0);
     }
     assert.notEqual(out.srtp?.txMki, mki0, "the gateway's re-key took a new MKI");
+    // The main thread's `negotiated` (kept by RemoteMediaSession, deferred tx included) names the keys the worker uses.
+    const hx = (b: Uint8Array) => Buffer.from(b).toString("hex");
+    for (const r of calls) {
+      const ours = r.call!.media.negotiated!.srtp!;
+      const theirs = peerOf(r).media.negotiated!.srtp!;
+      assert.ok(theirs.rx.some((k) => hx(k.masterKey) === hx(ours.tx.masterKey)), `${r.id}: our tx key is one the pool opens our packets with`);
+      assert.ok(ours.rx.some((k) => hx(k.masterKey) === hx(theirs.tx.masterKey)), `${r.id}: the pool's tx key is one we accept`);
+    }
     assert.ok(taps.tx > 50 && taps.rxPlain > 50, JSON.stringify(taps));
 
     // Hang-up: the worker's call and its sockets go; the final statistics and audio tables come back.
@@ -226,6 +235,22 @@ test("mediaWorkers 2: a worker that dies ends its call with ERR_MEDIA_WORKER, th
   } finally {
     await gw.stop("completed");
     held.close();
+  }
+});
+
+test("mediaWorkers 1: the media watchdog works from the pushed statistics (silent peer → media-timeout)", async () => {
+  const { gw } = await startGateway(workersBoard(1), { portMin: 47800, portMax: 47899 }, { mediaTimeoutMs: 700 });
+  try {
+    const r = await gw.place("+14255550400", "+12065550100");
+    assert.equal(r.outcome, "active", JSON.stringify(r.error));
+    await until(() => r.call!.stats().rtpReceived >= 10, 3000, "media");
+    await until(() => r.outcome === "active" && r.call!.stats().rtpReceived >= 30, 3000, "the call outlives the timeout while media flows");
+    await peerOf(r).media.close(); // the pool's media stops; its SIP dialog stays up
+    await until(() => r.outcome !== "active", 3000, "the watchdog ends the silent call");
+    assert.equal(r.outcome, "media-timeout");
+    await until(() => gw.mediaWorkers!.callsPerWorker()[0] === 0, 2000, "the worker's session closed");
+  } finally {
+    await gw.stop("completed");
   }
 });
 

@@ -9,6 +9,12 @@
 // A call whose pool member disappears (its link closed and the member cannot be reached again) is
 // ended with outcome "failover"; a call that receives no RTP/RTCP for mediaTimeoutMs is ended with
 // outcome "media-timeout" (the Mediation Server does the same with RTCPActiveCalls).
+//
+// Media threads: with the board's core.mediaWorkers = N > 0 the gateway starts N media workers
+// (host/media/workers) and each call's MediaSession runs in the one with the fewest calls, on that
+// worker's own core; SIP, SDP/SDES and call control stay here. A worker that dies ends its calls
+// with outcome "failed", error ERR_MEDIA_WORKER, and is replaced for the calls after. N = 0: every
+// call's media runs on this thread with this thread's core.
 import { EventEmitter } from "node:events";
 import { isIP } from "node:net";
 import { dirname, resolve } from "node:path";
@@ -19,8 +25,12 @@ import { loadCore, type Core } from "../core/load-core.js";
 import { CertStore, type CertSummary } from "../certs/cert-store.js";
 import type { DeviceKey } from "../certs/device-key.js";
 import { GatewayCall } from "../media/gateway-call.js";
+import type { OpenCallMedia } from "../media/call-media.js";
 import { SimPstnPort, ToneSource, type PstnPort } from "../media/pstn.js";
 import type { MediaStats, MediaTapPacket } from "../media/session.js";
+import { describePstn } from "../media/pstn-spec.js";
+import { MediaWorkerPool } from "../media/workers/pool.js";
+import { RemoteMediaSession } from "../media/workers/remote-session.js";
 import { SipEndpoint } from "../sip/endpoint.js";
 import type { SipConnection } from "../sip/connection.js";
 import type { CallEnd, PoolMemberRef } from "../sip/call.js";
@@ -156,6 +166,8 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   readonly srtp: CoreSrtpProvider;
   /** SRTP stream slots per direction (board core.streamSlots): one per active call each way. */
   readonly streams: StreamSlots;
+  /** The media workers (board core.mediaWorkers > 0), else undefined: media on this thread. */
+  mediaWorkers: MediaWorkerPool | undefined;
   private readonly tls: GatewayTls;
   private server: MtlsServer | undefined;
   private readonly ports: MediaPortRange;
@@ -277,6 +289,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     const gw = new Gateway(o, core, selfTestMs, store);
     gw.certificate = report.certificate;
     try {
+      await gw.startMediaWorkers();
       await gw.listen();
       gw.createEndpoint();
       await gw.endpoint.start();
@@ -300,6 +313,26 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     void gw.endpoint.probeAll();
     gw.emit("ready");
     return gw;
+  }
+
+  /** Board core.mediaWorkers > 0: one worker thread per share of the calls, each with its own core (the board's build and arena cap). */
+  private async startMediaWorkers(): Promise<void> {
+    const n = this.board.core.mediaWorkers;
+    if (!n) return;
+    const t0 = performance.now();
+    const opts = coreOptionsFor(this.board);
+    const pool = await MediaWorkerPool.start({
+      workers: n,
+      ...(opts.variant ? { variant: opts.variant } : {}),
+      ...(opts.arenaBytes !== undefined ? { arenaBytes: opts.arenaBytes } : {}),
+      maxStreams: Math.min(8, this.board.core.streamSlots),
+    });
+    this.mediaWorkers = pool;
+    const log = this.log;
+    pool.on("workerExit", (index, calls, e) => log.error("media.worker.exit", { worker: index, calls: calls.length, code: (e as { code?: string }).code, msg: e.message }));
+    pool.on("workerReplaced", (index) => log.info("media.worker.replaced", { worker: index }));
+    pool.on("workerReplaceFailed", (index, e) => log.error("media.worker.replace-failed", { worker: index, msg: e.message }));
+    log.info("media.workers", { workers: n, ms: Math.round(performance.now() - t0) });
   }
 
   private async listen(): Promise<void> {
@@ -455,9 +488,29 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     return this.callRecords.filter((r) => r.outcome === "active").length;
   }
 
+  /** How a call's media opens: in a media worker when there are workers and its PSTN port can move there. */
+  private openMediaFor(r: GatewayCallRecord): { openMedia?: OpenCallMedia } {
+    const pool = this.mediaWorkers;
+    if (!pool) return {};
+    if (!describePstn(r.pstn)) {
+      this.log.warn("media.main-thread", { call: r.id, msg: "this call's PSTN port cannot run in a media worker: its media runs on the main thread" });
+      return {};
+    }
+    return { openMedia: (mo) => pool.openSession(r.id, mo, { onFailed: (e) => this.mediaFailed(r, e) }) };
+  }
+
+  /** The worker running a call's media died (or refused its keys): the call ends, "failed". */
+  private mediaFailed(r: GatewayCallRecord, e: Error & { code: string }): void {
+    if (r.outcome !== "active") return;
+    r.error = { code: e.code, message: e.message };
+    this.log.warn("call.media-failed", { call: r.id, member: r.member, code: e.code, msg: e.message });
+    void this.finish(r, "failed");
+  }
+
   private callOptions(r: GatewayCallRecord, ports: { rtp: number; rtcp: number }) {
     const c = this.config;
     return {
+      ...this.openMediaFor(r),
       srtp: this.srtp,
       pstn: r.pstn,
       srtpMode: c.trunk.srtpMode,
@@ -513,6 +566,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
       srtp: r.srtp ? r.srtp.profile : "none",
       mki: r.srtp?.txMki ?? null,
       localRtp: `${this.config.media.address}:${call.media.localRtpPort}`,
+      ...(call.media instanceof RemoteMediaSession ? { mediaWorker: call.media.worker } : {}),
       remoteRtp: call.media.negotiated ? `${call.media.negotiated.remoteAddress}:${call.media.negotiated.remoteRtpPort}` : null,
     });
     this.emit("call", r);
@@ -668,6 +722,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     this.backoff.clear();
     await Promise.all(this.callRecords.filter((r) => r.outcome === "active" && r.call).map((r) => this.finish(r, outcome)));
     await this.endpoint?.close().catch(() => undefined);
+    await this.mediaWorkers?.close().catch(() => undefined);
     await new Promise<void>((resolve) => {
       if (!this.server) return resolve();
       this.server.close(() => resolve(), true);

@@ -11,6 +11,7 @@ import type { CallEnd, IncomingCall, OutgoingCall, SipCall } from "../sip/call.j
 import type { SipEndpoint } from "../sip/endpoint.js";
 import { SipError } from "../sip/errors.js";
 import type { SipResponse } from "../sip/message.js";
+import type { CallMedia, OpenCallMedia } from "./call-media.js";
 import type { PstnPort } from "./pstn.js";
 import { MediaSession, type MediaSessionOptions, type MediaStats } from "./session.js";
 import type { SrtpProvider } from "./srtp-provider.js";
@@ -28,6 +29,11 @@ export interface GatewayCallOptions {
   earlyMedia?: boolean;
   /** UAS: delay between the 183 and the 200, ms (default 0). */
   answerDelayMs?: number;
+  /**
+   * Opens the call's media (default: MediaSession.open on this thread). The gateway passes its media
+   * worker pool's opener here when the board has core.mediaWorkers (host/media/workers).
+   */
+  openMedia?: OpenCallMedia;
 }
 
 export interface GatewayCallEvents {
@@ -39,7 +45,7 @@ export interface GatewayCallEvents {
 export class GatewayCall extends EventEmitter<GatewayCallEvents> {
   private constructor(
     readonly sip: SipCall,
-    readonly media: MediaSession,
+    readonly media: CallMedia,
     readonly negotiator: SdpNegotiator,
   ) {
     super();
@@ -72,8 +78,9 @@ export class GatewayCall extends EventEmitter<GatewayCallEvents> {
     this.emit("media", m);
   }
 
-  private static async setup(opts: GatewayCallOptions): Promise<{ media: MediaSession; negotiator: SdpNegotiator }> {
-    const media = await MediaSession.open({ ...(opts.media ?? {}), srtp: opts.srtp, pstn: opts.pstn, ...(opts.bindAddress ? { bindAddress: opts.bindAddress } : {}) });
+  private static async setup(opts: GatewayCallOptions): Promise<{ media: CallMedia; negotiator: SdpNegotiator }> {
+    const mo: MediaSessionOptions = { ...(opts.media ?? {}), srtp: opts.srtp, pstn: opts.pstn, ...(opts.bindAddress ? { bindAddress: opts.bindAddress } : {}) };
+    const media = opts.openMedia ? await opts.openMedia(mo) : await MediaSession.open(mo);
     const negotiator = new SdpNegotiator({
       ...(opts.sdp ?? {}),
       ...(opts.srtpMode ? { srtpMode: opts.srtpMode } : {}),

@@ -11,3 +11,4 @@ export { SimPstnPort, ToneSource, WavSource, FRAME_SAMPLES, type PstnPort, type 
 export { SrtpTxState, SrtpRxRing } from "./srtp-keys.js";
 export { MediaSession, type MediaSessionOptions, type MediaStats } from "./session.js";
 export { GatewayCall, type GatewayCallOptions } from "./gateway-call.js";
+export type { CallMedia, OpenCallMedia } from "./call-media.js";

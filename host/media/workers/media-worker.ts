@@ -2,15 +2,23 @@
 // (their SRTP sessions and UDP sockets) and a 20 ms media clock. The main thread (SIP, call
 // control) talks to it with protocol.ts messages; keys arrive once per call, packets stay here.
 //
-// Packets go through one SrtpBatch (arena slots, one core call per tick for every call's frame),
-// so the per-packet cost is the core's own plus a few header bytes written from JavaScript.
+// Gateway calls ("session.*") run the gateway's own MediaSession here, with this worker's core as
+// the SRTP provider and a PSTN port built from the call's description (host/media/pstn-spec.ts);
+// their statistics go to the main thread every STATS_PUSH_MS, their DTMF digits, BYEs and key-limit
+// warnings as they happen. Synthetic calls (the capacity benchmark, "add"/"load") go through one
+// SrtpBatch (arena slots, one core call per tick for every call's frame), so the per-packet cost
+// is the core's own plus a few header bytes written from JavaScript.
 import { parentPort, workerData } from "node:worker_threads";
 import { createSocket, type Socket } from "node:dgram";
 import { randomBytes } from "node:crypto";
 import { loadCore, type Core } from "../../core/load-core.js";
 import type { SrtpReceiver, SrtpSender } from "../../srtp/session.js";
 import type { SrtpBatch } from "../../srtp/batch.js";
-import type { FromWorker, LoadResult, LoadSpec, ToWorker, WorkerCallSpec, WorkerInit, WorkerStats } from "./protocol.js";
+import { CoreSrtpProvider } from "../../gateway/srtp-provider.js";
+import { MediaSession, type MediaTapPacket } from "../session.js";
+import type { SimPstnPort } from "../pstn.js";
+import { pstnFromSpec, pstnState } from "../pstn-spec.js";
+import { STATS_PUSH_MS, type FromWorker, type LoadResult, type LoadSpec, type SessionEvent, type SessionSpec, type ToWorker, type WorkerCallSpec, type WorkerInit, type WorkerStats } from "./protocol.js";
 
 const RTP_HEADER = 12;
 const G711_FRAME = 160;
@@ -30,14 +38,94 @@ interface Call {
 const init = workerData as WorkerInit;
 const port = parentPort!;
 let core: Core;
+let provider: CoreSrtpProvider;
 const calls = new Map<string, Call>();
-const stats: WorkerStats = { calls: 0, sent: 0, received: 0, failures: 0 };
+const stats: WorkerStats = { calls: 0, sessions: 0, sent: 0, received: 0, failures: 0 };
+
+interface Session {
+  media: MediaSession | undefined; // undefined while its sockets bind
+  pstn: SimPstnPort;
+}
+const sessions = new Map<string, Session>();
+let statsTimer: NodeJS.Timeout | undefined;
 let clock: NodeJS.Timeout | undefined;
 let sendBatch: SrtpBatch | undefined;
 let rxBuf: Uint8Array | undefined;
 
 function post(m: FromWorker): void {
   port.postMessage(m);
+}
+
+function countCalls(): void {
+  stats.calls = calls.size + sessions.size;
+  stats.sessions = sessions.size;
+}
+
+function event(id: string, e: SessionEvent): void {
+  post({ type: "event", id, event: e });
+}
+
+/** A copy that owns its bytes: a view into the core's memory or a pooled Buffer would clone the whole backing store. */
+function own(b: Uint8Array): Uint8Array {
+  return new Uint8Array(b);
+}
+
+function pushStats(): void {
+  const out: { id: string; stats: ReturnType<MediaSession["snapshot"]>; lastRxForm: string }[] = [];
+  for (const [id, s] of sessions) if (s.media) out.push({ id, stats: s.media.snapshot(), lastRxForm: s.media.lastRxForm });
+  if (out.length) post({ type: "stats", sessions: out });
+}
+
+async function openSession(id: string, spec: SessionSpec): Promise<{ rtpPort: number; rtcpPort: number; ssrc: number }> {
+  if (sessions.has(id) || calls.has(id)) throw Object.assign(new Error(`call ${id} exists`), { code: "ERR_MEDIA_WORKER_CALL" });
+  const pstn = pstnFromSpec(spec.pstn);
+  const entry: Session = { media: undefined, pstn };
+  sessions.set(id, entry); // reserved while the sockets bind
+  countCalls();
+  let media: MediaSession;
+  try {
+    const { pstn: _p, tap, ...o } = spec;
+    media = await MediaSession.open({
+      ...o,
+      srtp: provider,
+      pstn,
+      onKeyLimit: (e) => event(id, { kind: "keyLimit", direction: e.direction, hard: e.hard, remaining: e.remaining, ...(e.mki ? { mki: own(e.mki) } : {}) }),
+      ...(tap
+        ? {
+            tap: (p: MediaTapPacket) =>
+              event(id, { kind: "tap", packet: { direction: p.direction, wire: own(p.wire), ...(p.plain ? { plain: own(p.plain) } : {}), local: { ...p.local }, remote: { ...p.remote } } }),
+          }
+        : {}),
+    });
+  } catch (e) {
+    sessions.delete(id);
+    countCalls();
+    throw e;
+  }
+  entry.media = media;
+  media.on("dtmf", (d) => event(id, { kind: "dtmf", digit: { ...d } }));
+  media.on("bye", (ssrc) => event(id, { kind: "bye", ssrc }));
+  if (!statsTimer) statsTimer = setInterval(pushStats, STATS_PUSH_MS);
+  return { rtpPort: media.localRtpPort, rtcpPort: media.localRtcpPort, ssrc: media.ssrc };
+}
+
+function session(id: string): MediaSession {
+  const s = sessions.get(id)?.media;
+  if (!s) throw Object.assign(new Error(`no media session ${id} in this worker`), { code: "ERR_MEDIA_WORKER_CALL" });
+  return s;
+}
+
+async function closeSession(id: string, reason: string): Promise<NonNullable<Extract<FromWorker, { type: "ok" }>["final"]> | undefined> {
+  const s = sessions.get(id);
+  if (!s?.media) return undefined;
+  await s.media.close(reason);
+  sessions.delete(id);
+  countCalls();
+  if (sessions.size === 0 && statsTimer) {
+    clearInterval(statsTimer);
+    statsTimer = undefined;
+  }
+  return { stats: s.media.snapshot(), lastRxForm: s.media.lastRxForm, pstn: pstnState(s.pstn) };
 }
 
 function writeRtpHeader(p: Uint8Array, seq: number, ts: number, ssrc: number): void {
@@ -56,13 +144,13 @@ function writeRtpHeader(p: Uint8Array, seq: number, ts: number, ssrc: number): v
 }
 
 async function addCall(spec: WorkerCallSpec): Promise<number | undefined> {
-  if (calls.has(spec.id)) throw Object.assign(new Error(`call ${spec.id} exists`), { code: "ERR_MEDIA_WORKER_CALL" });
+  if (calls.has(spec.id) || sessions.has(spec.id)) throw Object.assign(new Error(`call ${spec.id} exists`), { code: "ERR_MEDIA_WORKER_CALL" });
   const tx = core.srtp.sender({ profile: spec.profile, ...spec.tx });
   const rx = core.srtp.receiver({ profile: spec.profile, ...spec.rx });
   const call: Call = { id: spec.id, tx, rx, ssrc: randomBytes(4).readUInt32BE(0), seq: randomBytes(2).readUInt16BE(0), ts: randomBytes(4).readUInt32BE(0) };
   if (spec.remote) call.remote = spec.remote;
   calls.set(spec.id, call);
-  stats.calls = calls.size;
+  countCalls();
   if (spec.localPort === undefined) return undefined;
   const sock = createSocket("udp4");
   call.socket = sock;
@@ -95,7 +183,7 @@ function removeCall(id: string): void {
   c.tx.close();
   c.rx.close();
   calls.delete(id);
-  stats.calls = calls.size;
+  countCalls();
 }
 
 /** The 20 ms media clock: one G.711 frame per call with a remote, protected in one batch, sent. */
@@ -234,6 +322,26 @@ async function handle(m: ToWorker): Promise<void> {
         removeCall(m.id);
         post({ type: "ok", seq: m.seq });
         break;
+      case "session.open":
+        post({ type: "ok", seq: m.seq, session: await openSession(m.id, m.spec) });
+        break;
+      case "session.configure":
+        session(m.id).configure(m.neg, { deferTx: m.deferTx });
+        post({ type: "ok", seq: m.seq });
+        break;
+      case "session.activateTx":
+        session(m.id).activateTx();
+        post({ type: "ok", seq: m.seq });
+        break;
+      case "session.dtmf":
+        session(m.id).sendDtmf(m.digit, m.durationMs);
+        post({ type: "ok", seq: m.seq });
+        break;
+      case "session.close": {
+        const final = await closeSession(m.id, m.reason);
+        post(final ? { type: "ok", seq: m.seq, final } : { type: "ok", seq: m.seq });
+        break;
+      }
       case "stats":
         post({ type: "ok", seq: m.seq, stats: { ...stats } });
         break;
@@ -243,6 +351,8 @@ async function handle(m: ToWorker): Promise<void> {
       case "close":
         if (clock) clearInterval(clock);
         for (const id of [...calls.keys()]) removeCall(id);
+        await Promise.all([...sessions.keys()].map((id) => closeSession(id, "media worker closed").catch(() => undefined)));
+        if (statsTimer) clearInterval(statsTimer);
         sendBatch?.release();
         post({ type: "ok", seq: m.seq });
         port.close();
@@ -255,7 +365,8 @@ async function handle(m: ToWorker): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  core = await loadCore(init.variant ? { variant: init.variant } : {});
+  core = await loadCore({ ...(init.variant ? { variant: init.variant } : {}), ...(init.arenaBytes !== undefined ? { arenaBytes: init.arenaBytes } : {}) });
+  provider = new CoreSrtpProvider(core, { maxStreams: init.maxStreams ?? 8 });
   rxBuf = core.srtp.allocPacket();
   port.on("message", (m: ToWorker) => void handle(m));
   post({ type: "ready" });

@@ -32,29 +32,16 @@ export interface PstnState {
   checked?: { distinctSent: string[]; distinctReceived: [string, number][]; unchecked: number };
 }
 
-// The fields the description reads (private in pstn.ts: the classes do not expose them).
-interface ToneFields {
-  n: number;
-}
-interface WavFields {
-  samples: Int16Array;
-  loop: boolean;
-  pos: number;
-}
-interface PortFields {
-  source: AudioSource | null;
-}
-
 function describeSource(s: AudioSource | null): PstnSourceSpec | undefined {
   if (s === null) return { kind: "none" };
   const proto = Object.getPrototypeOf(s) as unknown;
   if (proto === ToneSource.prototype) {
     const t = s as ToneSource;
-    return { kind: "tone", frequency: t.frequency, amplitude: t.amplitude, sampleRate: t.sampleRate, position: (t as unknown as ToneFields).n };
+    return { kind: "tone", frequency: t.frequency, amplitude: t.amplitude, sampleRate: t.sampleRate, position: t.position };
   }
   if (proto === WavSource.prototype) {
-    const w = s as unknown as WavFields;
-    return { kind: "pcm", samples: Int16Array.from(w.samples), loop: w.loop, position: w.pos };
+    const w = (s as WavSource).state();
+    return { kind: "pcm", samples: w.samples, loop: w.loop, position: w.position };
   }
   return undefined;
 }
@@ -64,7 +51,7 @@ export function describePstn(p: PstnPort): PstnSpec | undefined {
   const proto = Object.getPrototypeOf(p) as unknown;
   const port = proto === CheckedPstnPort.prototype ? "checked" : proto === SimPstnPort.prototype ? "sim" : undefined;
   if (!port) return undefined;
-  const source = describeSource((p as unknown as PortFields).source);
+  const source = describeSource((p as SimPstnPort).audioSource);
   return source ? { port, source } : undefined;
 }
 
@@ -92,9 +79,7 @@ function sourceFrom(s: PstnSourceSpec): AudioSource | null {
     case "none":
       return null;
     case "tone": {
-      const t = new ToneSource(s.frequency, s.amplitude, s.sampleRate);
-      (t as unknown as ToneFields).n = s.position;
-      return t;
+      return new ToneSource(s.frequency, s.amplitude, s.sampleRate).seek(s.position);
     }
     case "pcm":
       return new PcmSource(s.samples, s.loop, s.position);

@@ -34,6 +34,15 @@ export class ToneSource implements AudioSource {
     readonly amplitude = 8000,
     readonly sampleRate = 8000,
   ) {}
+  /** Samples played so far (where the tone is in its phase). */
+  get position(): number {
+    return this.n;
+  }
+  /** Continues the tone from sample n (a copy of a source in another thread picks up where it was). */
+  seek(n: number): this {
+    this.n = n;
+    return this;
+  }
   next(): Int16Array {
     const out = new Int16Array(FRAME_SAMPLES);
     for (let i = 0; i < FRAME_SAMPLES; i++, this.n++) out[i] = Math.round(this.amplitude * Math.sin((2 * Math.PI * this.frequency * this.n) / this.sampleRate));
@@ -51,6 +60,10 @@ export class WavSource implements AudioSource {
     const w = parseWav(wav);
     if (w.sampleRate !== 8000 || w.channels !== 1) throw new RangeError("the sim board plays 8 kHz mono WAV files");
     this.samples = w.format === "pcm16" ? pcm16Samples(w) : decodeG711(w.format === "ulaw" ? "PCMU" : "PCMA", w.data);
+  }
+  /** The decoded samples (a copy), whether they loop, and the next sample to play. */
+  state(): { samples: Int16Array; loop: boolean; position: number } {
+    return { samples: Int16Array.from(this.samples), loop: this.loop, position: this.pos };
   }
   next(): Int16Array | null {
     if (this.pos >= this.samples.length) {
@@ -82,6 +95,11 @@ export class SimPstnPort implements PstnPort {
 
   setSource(s: AudioSource | null): void {
     this.source = s;
+  }
+
+  /** The source the port plays (null: none). */
+  get audioSource(): AudioSource | null {
+    return this.source;
   }
 
   readFrame(codec: G711Codec): Uint8Array | null {

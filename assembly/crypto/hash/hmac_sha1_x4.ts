@@ -34,26 +34,41 @@ import { bswap64 } from "../be";
 export const HX4_LANES: i32 = 4;
 /** Bytes per job record. */
 export const HX4_JOB_SIZE: usize = 20;
+// All mutable state in one static block, wiped with one loop: the schedule W_0..W_79 (one v128 per
+// t, lane j = job j), the five state words, the padded tails (128 bytes per lane: at most two
+// blocks), the lanes' block counts, the job table.
+const X4_MEM: usize = memory.data(1968, 16);
+const X4_W: usize = X4_MEM;
+const X4_ST: usize = X4_MEM + 1280;
+const X4_TAIL: usize = X4_MEM + 1360;
+const X4_NB: usize = X4_MEM + 1872;
 /**
  * Job table in static memory: HX4_LANES records of HX4_JOB_SIZE bytes, each
  * u32 kctx (an hmac_sha1.ts key context, 48 bytes), u32 msg, u32 len, u32 out, u32 outLen (1..20).
  * Filled by the caller before hmacSha1X4; zeroed by it before it returns.
  */
-export const HX4_JOBS: usize = memory.data(<i32>(HX4_JOB_SIZE * 4), 16);
+export const HX4_JOBS: usize = X4_MEM + 1888;
+const X4_MEM_SIZE: usize = 1968;
 const J_KCTX: usize = 0;
 const J_MSG: usize = 4;
 const J_LEN: usize = 8;
 const J_OUT: usize = 12;
 const J_OUTLEN: usize = 16;
 
-// SIMD scratch: the schedule W_0..W_79 (one v128 per t, lane j = job j), the five state words, the
-// padded tails (128 bytes per lane: at most two blocks), the lanes' block counts.
-const X4_W: usize = memory.data(80 * 16, 16);
-const X4_ST: usize = memory.data(5 * 16, 16);
-const X4_TAIL: usize = memory.data(4 * 128, 16);
-const X4_NB: usize = memory.data(16, 16);
-/** Byte swap of each 32-bit word, for i8x16.swizzle (loaded from memory: V8 keeps it in a register). */
-const X4_BSWAP: usize = memory.data<u8>([3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12], 16);
+// Constants, loaded from memory rather than written as v128.const (18 bytes per use, and Binaryen
+// copies a constant into every use): the byte swap of each 32-bit word for i8x16.swizzle (a loaded
+// mask stays in a register in V8), K_0..K_3 (FIPS 180-4 §4.2.1) in the order the round loops use
+// them (Ch, Parity, Maj, Parity), the outer block's W_5 = 0x80000000 and W_15 = 672.
+const X4_CONST: usize = memory.data<u32>([
+  0x00010203, 0x04050607, 0x08090a0b, 0x0c0d0e0f,
+  0x5a827999, 0x5a827999, 0x5a827999, 0x5a827999, 0x6ed9eba1, 0x6ed9eba1, 0x6ed9eba1, 0x6ed9eba1,
+  0x8f1bbcdc, 0x8f1bbcdc, 0x8f1bbcdc, 0x8f1bbcdc, 0xca62c1d6, 0xca62c1d6, 0xca62c1d6, 0xca62c1d6,
+  0x80000000, 0x80000000, 0x80000000, 0x80000000, 672, 672, 672, 672,
+], 16);
+const C_BSWAP: usize = 0;
+const C_K: usize = 16;
+const C_W5: usize = 80;
+const C_W15: usize = 96;
 
 @inline function rotl1(x: v128): v128 { return v128.or(i32x4.shl(x, 1), i32x4.shr_u(x, 31)); }
 @inline function rotl5(x: v128): v128 { return v128.or(i32x4.shl(x, 5), i32x4.shr_u(x, 27)); }
@@ -83,38 +98,38 @@ function compressX4(mask: v128): void {
   const a0 = v128.load(X4_ST, 0), b0 = v128.load(X4_ST, 16), c0 = v128.load(X4_ST, 32);
   const d0 = v128.load(X4_ST, 48), e0 = v128.load(X4_ST, 64);
   let a = a0, b = b0, c = c0, d = d0, e = e0;
-  // Five rounds per iteration: after five the names are back in place.
-  let k = i32x4.splat(0x5a827999);
-  for (let p = w; p < w + 20 * 16; p += 5 * 16) {
-    e = step(e, i32x4.add(v128.load(p, 0), k), ch(b, c, d), a); b = rotl30(b);
-    d = step(d, i32x4.add(v128.load(p, 16), k), ch(a, b, c), e); a = rotl30(a);
-    c = step(c, i32x4.add(v128.load(p, 32), k), ch(e, a, b), d); e = rotl30(e);
-    b = step(b, i32x4.add(v128.load(p, 48), k), ch(d, e, a), c); d = rotl30(d);
-    a = step(a, i32x4.add(v128.load(p, 64), k), ch(c, d, e), b); c = rotl30(c);
-  }
-  k = i32x4.splat(0x6ed9eba1);
-  for (let p = w + 20 * 16; p < w + 40 * 16; p += 5 * 16) {
-    e = step(e, i32x4.add(v128.load(p, 0), k), parity(b, c, d), a); b = rotl30(b);
-    d = step(d, i32x4.add(v128.load(p, 16), k), parity(a, b, c), e); a = rotl30(a);
-    c = step(c, i32x4.add(v128.load(p, 32), k), parity(e, a, b), d); e = rotl30(e);
-    b = step(b, i32x4.add(v128.load(p, 48), k), parity(d, e, a), c); d = rotl30(d);
-    a = step(a, i32x4.add(v128.load(p, 64), k), parity(c, d, e), b); c = rotl30(c);
-  }
-  k = i32x4.splat(0x8f1bbcdc);
-  for (let p = w + 40 * 16; p < w + 60 * 16; p += 5 * 16) {
-    e = step(e, i32x4.add(v128.load(p, 0), k), maj(b, c, d), a); b = rotl30(b);
-    d = step(d, i32x4.add(v128.load(p, 16), k), maj(a, b, c), e); a = rotl30(a);
-    c = step(c, i32x4.add(v128.load(p, 32), k), maj(e, a, b), d); e = rotl30(e);
-    b = step(b, i32x4.add(v128.load(p, 48), k), maj(d, e, a), c); d = rotl30(d);
-    a = step(a, i32x4.add(v128.load(p, 64), k), maj(c, d, e), b); c = rotl30(c);
-  }
-  k = i32x4.splat(0xca62c1d6);
-  for (let p = w + 60 * 16; p < w + 80 * 16; p += 5 * 16) {
-    e = step(e, i32x4.add(v128.load(p, 0), k), parity(b, c, d), a); b = rotl30(b);
-    d = step(d, i32x4.add(v128.load(p, 16), k), parity(a, b, c), e); a = rotl30(a);
-    c = step(c, i32x4.add(v128.load(p, 32), k), parity(e, a, b), d); e = rotl30(e);
-    b = step(b, i32x4.add(v128.load(p, 48), k), parity(d, e, a), c); d = rotl30(d);
-    a = step(a, i32x4.add(v128.load(p, 64), k), parity(c, d, e), b); c = rotl30(c);
+  // Rounds 0-19 (Ch), 20-39 (Parity), 40-59 (Maj), 60-79 (Parity): the two Parity stretches share
+  // one loop body. Five rounds per iteration: after five the names are back in place.
+  for (let s: usize = 0; s < 2; s++) {
+    let k = v128.load(X4_CONST + C_K + (s << 5));
+    let p = w + s * 40 * 16;
+    const end = p + 20 * 16;
+    if (s == 0) {
+      for (; p < end; p += 5 * 16) {
+        e = step(e, i32x4.add(v128.load(p, 0), k), ch(b, c, d), a); b = rotl30(b);
+        d = step(d, i32x4.add(v128.load(p, 16), k), ch(a, b, c), e); a = rotl30(a);
+        c = step(c, i32x4.add(v128.load(p, 32), k), ch(e, a, b), d); e = rotl30(e);
+        b = step(b, i32x4.add(v128.load(p, 48), k), ch(d, e, a), c); d = rotl30(d);
+        a = step(a, i32x4.add(v128.load(p, 64), k), ch(c, d, e), b); c = rotl30(c);
+      }
+    } else {
+      for (; p < end; p += 5 * 16) {
+        e = step(e, i32x4.add(v128.load(p, 0), k), maj(b, c, d), a); b = rotl30(b);
+        d = step(d, i32x4.add(v128.load(p, 16), k), maj(a, b, c), e); a = rotl30(a);
+        c = step(c, i32x4.add(v128.load(p, 32), k), maj(e, a, b), d); e = rotl30(e);
+        b = step(b, i32x4.add(v128.load(p, 48), k), maj(d, e, a), c); d = rotl30(d);
+        a = step(a, i32x4.add(v128.load(p, 64), k), maj(c, d, e), b); c = rotl30(c);
+      }
+    }
+    k = v128.load(X4_CONST + C_K + (s << 5), 16);
+    const end2 = p + 20 * 16;
+    for (; p < end2; p += 5 * 16) {
+      e = step(e, i32x4.add(v128.load(p, 0), k), parity(b, c, d), a); b = rotl30(b);
+      d = step(d, i32x4.add(v128.load(p, 16), k), parity(a, b, c), e); a = rotl30(a);
+      c = step(c, i32x4.add(v128.load(p, 32), k), parity(e, a, b), d); e = rotl30(e);
+      b = step(b, i32x4.add(v128.load(p, 48), k), parity(d, e, a), c); d = rotl30(d);
+      a = step(a, i32x4.add(v128.load(p, 64), k), parity(c, d, e), b); c = rotl30(c);
+    }
   }
   v128.store(X4_ST, v128.bitselect(i32x4.add(a0, a), a0, mask), 0);
   v128.store(X4_ST, v128.bitselect(i32x4.add(b0, b), b0, mask), 16);
@@ -139,7 +154,7 @@ function compressX4(mask: v128): void {
 }
 
 /** Where lane j's block b lies: in the message while whole blocks last, then in its padded tail. */
-@inline function blockPtr(j: usize, b: usize): usize {
+function blockPtr(j: usize, b: usize): usize {
   const job = HX4_JOBS + j * HX4_JOB_SIZE;
   const full = <usize>load<u32>(job, J_LEN) >> 6;
   // (b - full) is 0 or 1 while the lane is live; once it is done, & 1 keeps the (ignored) read
@@ -149,7 +164,7 @@ function compressX4(mask: v128): void {
 
 /** The transposed, byte-swapped W_0..W_15 of block b of the four lanes. */
 function loadBlocksX4(b: usize): void {
-  const swap = v128.load(X4_BSWAP);
+  const swap = v128.load(X4_CONST + C_BSWAP);
   const p0 = blockPtr(0, b), p1 = blockPtr(1, b), p2 = blockPtr(2, b), p3 = blockPtr(3, b);
   for (let o: usize = 0; o < 64; o += 16) {
     transpose4(o << 2,
@@ -158,9 +173,15 @@ function loadBlocksX4(b: usize): void {
   }
 }
 
-/** Lane j's word i of the state at X4_ST from the five host-order u32 at src. */
-@inline function loadState(j: usize, src: usize): void {
+/** Lane j's words of the state at X4_ST from the five host-order u32 at src. */
+function loadState(j: usize, src: usize): void {
   for (let i: usize = 0; i < 5; i++) store<u32>(X4_ST + (i << 4) + (j << 2), load<u32>(src + (i << 2)));
+}
+
+/** Zeroes the scratch and the job table (one block). */
+function wipeX4(): void {
+  const z = i64x2.splat(0);
+  for (let o: usize = 0; o < X4_MEM_SIZE; o += 16) v128.store(X4_MEM + o, z);
 }
 
 /**
@@ -197,10 +218,9 @@ export function hmacSha1X4Serial(count: i32): void {
 
 /** The SIMD build's hmacSha1X4. Lanes count..3 recompute job 0 and write nothing. */
 export function hmacSha1X4Simd(count: i32): void {
-  const z = i64x2.splat(0);
   if (count > HX4_LANES) count = HX4_LANES;
   if (count < 1) {
-    for (let i: usize = 0; i < 80; i += 16) v128.store(HX4_JOBS + i, z);
+    wipeX4();
     return;
   }
   for (let j = count; j < HX4_LANES; j++) {
@@ -209,7 +229,7 @@ export function hmacSha1X4Simd(count: i32): void {
     store<u32>(dst, load<u32>(HX4_JOBS, 16), 16);
   }
   // Inner hash set-up: states from the ipad halves, padded tails, block counts (all public but
-  // the states).
+  // the states). The tails are zero at rest: only the bytes, 0x80 and the length are written.
   let most: usize = 0;
   for (let j: usize = 0; j < 4; j++) {
     const job = HX4_JOBS + j * HX4_JOB_SIZE;
@@ -230,15 +250,13 @@ export function hmacSha1X4Simd(count: i32): void {
     loadBlocksX4(b);
     compressX4(i32x4.gt_u(nbs, i32x4.splat(<i32>b)));
   }
-  // Outer hash: H((K0 ^ opad) || inner digest), one block per lane.
-  for (let o: usize = 80; o < 256; o += 16) v128.store(X4_W + o, z);
-  v128.store(X4_W, v128.load(X4_ST, 0), 0);
-  v128.store(X4_W, v128.load(X4_ST, 16), 16);
-  v128.store(X4_W, v128.load(X4_ST, 32), 32);
-  v128.store(X4_W, v128.load(X4_ST, 48), 48);
-  v128.store(X4_W, v128.load(X4_ST, 64), 64);
-  v128.store(X4_W, i32x4.splat(0x80000000), 80);
-  v128.store(X4_W, i32x4.splat(672), 240);
+  // Outer hash: H((K0 ^ opad) || inner digest), one block per lane: W_0..W_4 the inner digest,
+  // W_5 = 0x80000000, W_15 = 672, the rest zero.
+  for (let o: usize = 0; o < 5 * 16; o += 16) v128.store(X4_W + o, v128.load(X4_ST + o));
+  const z = i64x2.splat(0);
+  for (let o: usize = 6 * 16; o < 15 * 16; o += 16) v128.store(X4_W + o, z);
+  v128.store(X4_W, v128.load(X4_CONST + C_W5), 5 * 16);
+  v128.store(X4_W, v128.load(X4_CONST + C_W15), 15 * 16);
   for (let j: usize = 0; j < 4; j++) loadState(j, load<u32>(HX4_JOBS + j * HX4_JOB_SIZE, J_KCTX) + 20);
   compressX4(i32x4.splat(-1));
   // The tags: each lane's state words big-endian, cut to outLen bytes (public).
@@ -256,19 +274,12 @@ export function hmacSha1X4Simd(count: i32): void {
     }
   }
   // Wipe: the schedule and states hold key- and message-derived words, the tails message bytes.
-  for (let o: usize = 0; o < 80 * 16; o += 16) v128.store(X4_W + o, z);
-  for (let o: usize = 0; o < 5 * 16; o += 16) v128.store(X4_ST + o, z);
-  for (let o: usize = 0; o < 4 * 128; o += 16) v128.store(X4_TAIL + o, z);
-  v128.store(X4_NB, z);
-  for (let i: usize = 0; i < 80; i += 16) v128.store(HX4_JOBS + i, z);
+  wipeX4();
 }
 
 /** True when the job table and every scratch byte of this module are zero (for the specs). */
 export function hmacSha1X4ScratchClear(): bool {
   let acc: u64 = 0;
-  for (let o: usize = 0; o < 80; o += 8) acc |= load<u64>(HX4_JOBS + o);
-  for (let o: usize = 0; o < 80 * 16; o += 8) acc |= load<u64>(X4_W + o);
-  for (let o: usize = 0; o < 5 * 16; o += 8) acc |= load<u64>(X4_ST + o);
-  for (let o: usize = 0; o < 4 * 128; o += 8) acc |= load<u64>(X4_TAIL + o);
-  return (acc | load<u64>(X4_NB) | load<u64>(X4_NB, 8)) == 0;
+  for (let o: usize = 0; o < X4_MEM_SIZE; o += 8) acc |= load<u64>(X4_MEM + o);
+  return acc == 0;
 }

@@ -234,6 +234,3 @@ export function tls12_prf(
   tls12Prf(alg, secret, secretLen, label, labelLen, seed, seedLen, out, outLen);
   return <i32>outLen;
 }
-// THROWAWAY (hx4 size measurement) — remove
-import { hmacSha1X4 as __hx4 } from "./hmac_sha1_x4";
-export function __hx4_size_probe(c: i32): void { __hx4(c); }

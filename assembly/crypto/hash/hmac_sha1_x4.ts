@@ -14,8 +14,9 @@
 //     state, by a v128.bitselect with a lane mask built from the public block counts;
 //   - one block from each lane = 4 x 4 v128 loads, a byte swap (swizzle with a mask loaded once),
 //     4 x 4 transposes (32-bit and 64-bit lane shuffles: one instruction each in V8) into
-//     X4_W[0..15]; the schedule W_16..W_79 is expanded in place, then 80 rounds run as 4 loops
-//     (one per round function / constant) of 5 rounds, so the variable names rotate back;
+//     X4_W[0..15]; the schedule W_16..W_79 is expanded in place, then the 80 rounds run in loops
+//     of 5 rounds (the variable names rotate back after 5): Ch, Parity, Maj, Parity, the two
+//     Parity stretches sharing one loop body (code size: the core must fit in 64 KiB);
 //   - the outer hash: one block per lane whose W_0..W_4 are the inner digests (already lane
 //     organised), W_5 = 0x80000000, W_15 = 672 (bit length of opad block || digest), the rest 0,
 //     from each key's opad state;

@@ -266,6 +266,7 @@ for (const variant of VARIANTS) {
     const area = core.arena.alloc(BUF * MAXN);
     const dv = () => new DataView(core.memory.buffer);
     const seq = specs.map(() => rng.int(65536));
+    const staticBefore = core.u8.slice(0, core.fn("arena_base")());
     /** Runs one batch: entries [session index, buffer index, length]; returns results and final buffers, and the same one by one. */
     const run = (op: 0 | 1, entries: [number, number, number][], init: Uint8Array[]) => {
       const n = entries.length;
@@ -338,6 +339,8 @@ for (const variant of VARIANTS) {
         assert.deepEqual(u.gotBufs, u.wantBufs, `round ${round}: unprotected bytes`);
       }
       assert.ok(laneRuns > 40, `unprotect batches run: ${laneRuns}`);
+      // lane records, computed tags, job table, IVs: all zero again (static memory as before the batches)
+      assert.ok(Buffer.from(core.u8.subarray(0, staticBefore.length)).equals(Buffer.from(staticBefore)), "static scratch wiped after the batches");
       // session state matches too: the same counters on both sides
       for (let c = 0; c < sessions; c++) {
         assert.deepEqual(tx[c]!.stats(), refTx[c]!.stats(), `sender ${c} stats`);

@@ -54,26 +54,28 @@ export const LF_REPEAT: u32 = 2;
 }
 
 /**
- * Runs the queued jobs of lanes 0..count-1. Fewer than LANES_MIN_X4 jobs go through the scalar
- * HMAC one by one (a four-lane pass costs about what two scalar tags cost).
+ * Runs the queued jobs of lanes 0..count-1: one job through the scalar HMAC (the single-packet
+ * calls), two or more in one four-lane pass (a pass costs well under two scalar tags). The job
+ * table is zero afterwards.
  */
 export function runLaneJobs(count: usize): void {
-  if (count >= LANES_MIN_X4) {
+  if (count > 1) {
     hmacSha1X4(<i32>count);
     return;
   }
-  for (let j: usize = 0; j < count; j++) {
-    const r = HX4_JOBS + j * HX4_JOB_SIZE;
-    hmacSha1Compute(<usize>load<u32>(r), <usize>load<u32>(r, 4), <usize>load<u32>(r, 8), <usize>load<u32>(r, 12), <usize>load<u32>(r, 16));
-  }
-  memory.fill(HX4_JOBS, 0, count * HX4_JOB_SIZE);
+  const r = HX4_JOBS;
+  hmacSha1Compute(<usize>load<u32>(r), <usize>load<u32>(r, 4), <usize>load<u32>(r, 8), <usize>load<u32>(r, 12), <usize>load<u32>(r, 16));
+  store<u64>(r, 0);
+  store<u64>(r, 0, 8);
+  store<u32>(r, 0, 16);
 }
-
-/** Smallest number of queued jobs worth one four-lane pass. */
-export const LANES_MIN_X4: usize = 3;
 
 /** Zeroes lane j's record and computed tag (its packet is done). */
 export function laneDone(j: usize): void {
-  memory.fill(lane(j), 0, LANE_SIZE);
-  memory.fill(LANE_TAGS + (j << 5), 0, 32);
+  const l = lane(j);
+  for (let o: usize = 0; o < LANE_SIZE; o += 8) store<u64>(l + o, 0);
+  const t = LANE_TAGS + (j << 5);
+  store<u64>(t, 0);
+  store<u64>(t, 0, 8);
+  store<u64>(t, 0, 16);
 }

@@ -14,7 +14,8 @@ import { AUTH_KEY_LEN, CIPHER_AES_GCM, PARAM_CIPHER, PARAM_KEY_LEN, profileByte,
 import { sessionCheck, sessionInit, MKI_MAX } from "./session";
 import { activeKey, keyAdd, keyByMki, keyInstall, keyRemove, keySlot, keySlotIndex } from "./keys";
 import { streamCreate, streamFind, streamRemove, streamRoom } from "./streams";
-import { srtpProtect, srtpUnprotect } from "./srtp";
+import { QUEUED, srtpProtect, srtpProtectBegin, srtpProtectEnd, srtpUnprotect, srtpUnprotectBegin, srtpUnprotectEnd } from "./srtp";
+import { LANES, L_S, lane, runLaneJobs } from "./lanes";
 import { srtcpProtect, srtcpUnprotect } from "./srtcp";
 import { SRTCP_INDEX_MASK } from "./rtp_header";
 import { wipeWork } from "./work";
@@ -269,8 +270,10 @@ export function srtp_batch_many(op: i32, descs: usize, count: u32): i32 {
   if (count > 0x1000000 || !inArena(descs, <usize>count * MANY_DESC_SIZE)) return ERR_BOUNDS;
   if (<u32>op > 3) return ERR_ARG;
   const wantSender = (op & 1) == 0;
+  const rtp = op <= BATCH_UNPROTECT_RTP;
   let ok: i32 = 0;
   let checked: usize = 0; // the last session that passed sessionCheck (consecutive packets of one session)
+  let queued: usize = 0; // RTP packets whose HMAC waits in lanes 0..queued-1 (descriptors in QUEUED_DESCS)
   for (let n: u32 = 0; n < count; n++) {
     const d = descs + <usize>n * MANY_DESC_SIZE;
     const s = <usize>load<u32>(d);
@@ -283,15 +286,65 @@ export function srtp_batch_many(op: i32, descs: usize, count: u32): i32 {
     else if (len > cap || !inArena(p, cap) || overlaps(p, cap, s, <usize>load<u32>(s, S_TOTAL_SIZE))) r = ERR_BOUNDS;
     else {
       checked = s;
-      if (op == BATCH_PROTECT_RTP) r = srtpProtect(s, p, len, p, cap);
-      else if (op == BATCH_UNPROTECT_RTP) r = srtpUnprotect(s, p, len, p, cap);
-      else if (op == BATCH_PROTECT_RTCP) r = srtcpProtect(s, p, len, p, cap);
+      if (rtp) {
+        // A packet joins the lanes only if it shares no session and no memory with a queued one
+        // (its session's state must be committed first, and no lane may write where another reads).
+        if (queued != 0 && laneClash(queued, s, p, cap)) {
+          ok += finishLanes(op, queued);
+          queued = 0;
+        }
+        r = op == BATCH_PROTECT_RTP ? srtpProtectBegin(queued, s, p, len, p, cap) : srtpUnprotectBegin(queued, s, p, len, p, cap);
+        if (r == QUEUED) {
+          store<u32>(QUEUED_DESCS + (queued << 2), <u32>d);
+          store<u32>(QUEUED_SPANS + (queued << 4), <u32>p);
+          store<u32>(QUEUED_SPANS + (queued << 4), <u32>(p + cap), 4);
+          queued++;
+          if (queued == LANES) {
+            ok += finishLanes(op, queued);
+            queued = 0;
+          }
+          continue;
+        }
+      } else if (op == BATCH_PROTECT_RTCP) r = srtcpProtect(s, p, len, p, cap);
       else r = srtcpUnprotect(s, p, len, p, cap);
     }
     store<i32>(d, r, 16);
     if (r >= 0) ok++;
   }
+  if (queued != 0) ok += finishLanes(op, queued);
   wipeWork();
+  return ok;
+}
+
+// The queued packets' descriptors and their [start, end) ranges in the arena, per lane.
+const QUEUED_DESCS: usize = memory.data(<i32>(LANES << 2), 16);
+const QUEUED_SPANS: usize = memory.data(<i32>(LANES << 4), 16);
+
+/** True when session s, or the packet range [p, p + cap), meets a queued lane's session or packet. */
+function laneClash(queued: usize, s: usize, p: usize, cap: usize): bool {
+  const total = <usize>load<u32>(s, S_TOTAL_SIZE);
+  for (let j: usize = 0; j < queued; j++) {
+    const sj = <usize>load<u32>(lane(j), L_S);
+    const pj = <usize>load<u32>(QUEUED_SPANS + (j << 4));
+    const ej = <usize>load<u32>(QUEUED_SPANS + (j << 4), 4);
+    if (sj == s) return true;
+    if (overlaps(p, cap, pj, ej - pj) || overlaps(s, total, pj, ej - pj)) return true;
+    if (overlaps(p, cap, sj, <usize>load<u32>(sj, S_TOTAL_SIZE))) return true;
+  }
+  return false;
+}
+
+/** Computes the queued lanes' tags in one pass and finishes their packets; returns how many succeeded. */
+function finishLanes(op: i32, queued: usize): i32 {
+  runLaneJobs(queued);
+  let ok: i32 = 0;
+  for (let j: usize = 0; j < queued; j++) {
+    const r = op == BATCH_PROTECT_RTP ? srtpProtectEnd(j) : srtpUnprotectEnd(j);
+    store<i32>(<usize>load<u32>(QUEUED_DESCS + (j << 2)), r, 16);
+    store<u32>(QUEUED_DESCS + (j << 2), 0);
+    store<u64>(QUEUED_SPANS + (j << 4), 0);
+    if (r >= 0) ok++;
+  }
   return ok;
 }
 

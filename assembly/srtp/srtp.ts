@@ -28,8 +28,9 @@ import { streamCreate, streamFind, streamRoom } from "./streams";
 import { activeKey, keyByMki, keyUsable } from "./keys";
 import { buildIv, IV_SSRC_OFFSET_CM, IV_SSRC_OFFSET_GCM } from "./iv";
 import { countAuthFailure, countPacket, countReplay, writeMki } from "./common";
-import { gcmOpen, gcmSeal, hmacSha1Compute } from "./primitives";
-import { W_IV, W_TAG } from "./work";
+import { gcmOpen, gcmSeal } from "./primitives";
+import { W_IV } from "./work";
+import { LANE_TAGS, LF_REPEAT, LF_SEEN, L_DST, L_FLAGS, L_H, L_HL, L_I, L_K, L_LEN, L_MKI_LEN, L_S, L_SAVED, L_SRC, L_SSRC, L_T, L_TAG_LEN, lane, laneDone, laneJob, runLaneJobs } from "./lanes";
 import { srtpCmCrypt } from "./keystream";
 
 /** Records the SSRC / index of the packet being processed, for the host's error objects. */
@@ -54,11 +55,26 @@ import { srtpCmCrypt } from "./keystream";
   store<u32>(t, load<u32>(t, T_FLAGS) | TF_SRTP_SEEN, T_FLAGS);
 }
 
+/** *Begin's result when the packet's HMAC job was queued in its lane (never a length or status). */
+export const QUEUED: i32 = i32.MAX_VALUE;
+
 /**
  * Protects the RTP packet src[0..len) into dst (capacity cap; dst == src for in place).
  * Returns the SRTP packet length or a status.
  */
 export function srtpProtect(s: usize, src: usize, len: usize, dst: usize, cap: usize): i32 {
+  const r = srtpProtectBegin(0, s, src, len, dst, cap);
+  if (r != QUEUED) return r;
+  runLaneJobs(1);
+  return srtpProtectEnd(0);
+}
+
+/**
+ * First half of protect, in lane j: every check, then the encryption; for the HMAC profiles the
+ * authenticated portion || ROC is left contiguous in dst and its tag job queued (returns QUEUED);
+ * AEAD packets are done here (returns the length). On a status nothing was changed or written.
+ */
+export function srtpProtectBegin(j: usize, s: usize, src: usize, len: usize, dst: usize, cap: usize): i32 {
   store<u32>(s, 0, S_ERR_FLAGS);
   const hlr = rtpHeaderLen(src, len);
   if (hlr < 0) return hlr;
@@ -97,26 +113,53 @@ export function srtpProtect(s: usize, src: usize, len: usize, dst: usize, cap: u
     t = streamCreate(s, ssrc);
     if (t == 0) return ERR_SRTP_STATE;
   }
-  const iv = W_IV;
   const payloadLen = len - hl;
   if (dst != src) memory.copy(dst, src, hl);
   if (cipher == CIPHER_AES_GCM) {
+    const iv = W_IV;
     buildIv(iv, k + K_SRTP_SALT, IV_SSRC_OFFSET_GCM, ssrc, i);
     gcmSeal(srtpCipherCtx(s, k), iv, GCM_IV_LEN, dst, hl, src + hl, dst + hl, payloadLen, dst + len, tagLen);
     writeMki(dst + len + tagLen, k, mkiLen);
-  } else {
-    if (cipher == CIPHER_AES_CM) {
-      srtpCmCrypt(s, k, ssrc, i, src + hl, dst + hl, payloadLen);
-    } else if (dst != src) {
-      memory.copy(dst + hl, src + hl, payloadLen);
-    }
-    // Authenticated portion || ROC, contiguous: the ROC sits where MKI || tag go (>= 4 octets).
-    storeBe32(dst + len, indexRoc(i));
-    hmacSha1Compute(srtpAuthCtx(s, k), dst, len + 4, dst + len + mkiLen, tagLen);
-    writeMki(dst + len, k, mkiLen);
+    if (!repeat) commitIndex(s, t, seen, h, i);
+    countPacket(s, t, k, len, false);
+    return <i32>outLen;
   }
-  if (!repeat) commitIndex(s, t, seen, h, i);
+  if (cipher == CIPHER_AES_CM) {
+    srtpCmCrypt(s, k, ssrc, i, src + hl, dst + hl, payloadLen);
+  } else if (dst != src) {
+    memory.copy(dst + hl, src + hl, payloadLen);
+  }
+  // Authenticated portion || ROC, contiguous: the ROC sits where MKI || tag go (>= 4 octets).
+  storeBe32(dst + len, indexRoc(i));
+  const l = lane(j);
+  store<u32>(l, <u32>s, L_S);
+  store<u32>(l, <u32>t, L_T);
+  store<u32>(l, <u32>k, L_K);
+  store<u32>(l, (seen ? LF_SEEN : 0) | (repeat ? LF_REPEAT : 0), L_FLAGS);
+  store<u64>(l, h, L_H);
+  store<u64>(l, i, L_I);
+  store<u32>(l, <u32>dst, L_DST);
+  store<u32>(l, <u32>len, L_LEN);
+  store<u32>(l, <u32>mkiLen, L_MKI_LEN);
+  store<u32>(l, <u32>tagLen, L_TAG_LEN);
+  laneJob(j, srtpAuthCtx(s, k), dst, len + 4, dst + len + mkiLen, tagLen);
+  return QUEUED;
+}
+
+/** Second half of protect for lane j, after its tag was written: the MKI, then the commit. */
+export function srtpProtectEnd(j: usize): i32 {
+  const l = lane(j);
+  const s = <usize>load<u32>(l, L_S);
+  const t = <usize>load<u32>(l, L_T);
+  const k = <usize>load<u32>(l, L_K);
+  const flags = load<u32>(l, L_FLAGS);
+  const len = <usize>load<u32>(l, L_LEN);
+  const mkiLen = <usize>load<u32>(l, L_MKI_LEN);
+  writeMki(<usize>load<u32>(l, L_DST) + len, k, mkiLen);
+  if ((flags & LF_REPEAT) == 0) commitIndex(s, t, (flags & LF_SEEN) != 0, load<u64>(l, L_H), load<u64>(l, L_I));
   countPacket(s, t, k, len, false);
+  const outLen = len + mkiLen + <usize>load<u32>(l, L_TAG_LEN);
+  laneDone(j);
   return <i32>outLen;
 }
 
@@ -125,6 +168,18 @@ export function srtpProtect(s: usize, src: usize, len: usize, dst: usize, cap: u
  * place). Returns the RTP packet length or a status.
  */
 export function srtpUnprotect(s: usize, src: usize, len: usize, dst: usize, cap: usize): i32 {
+  const r = srtpUnprotectBegin(0, s, src, len, dst, cap);
+  if (r != QUEUED) return r;
+  runLaneJobs(1);
+  return srtpUnprotectEnd(0);
+}
+
+/**
+ * First half of unprotect, in lane j: every check up to the authentication; for the HMAC profiles
+ * the ROC is put after the authenticated portion (the 4 octets it covers are saved in the lane) and
+ * the tag job queued (returns QUEUED); AEAD packets are done here. On a status nothing was changed.
+ */
+export function srtpUnprotectBegin(j: usize, s: usize, src: usize, len: usize, dst: usize, cap: usize): i32 {
   store<u32>(s, 0, S_ERR_FLAGS);
   const cipher = load<u8>(s, S_CIPHER);
   const mkiLen = <usize>load<u8>(s, S_MKI_LEN);
@@ -164,24 +219,65 @@ export function srtpUnprotect(s: usize, src: usize, len: usize, dst: usize, cap:
     }
   }
   if (outLen > cap) return ERR_SRTP_BUFFER;
-  const iv = W_IV;
   if (cipher == CIPHER_AES_GCM) {
+    const iv = W_IV;
     buildIv(iv, k + K_SRTP_SALT, IV_SSRC_OFFSET_GCM, ssrc, i);
     // gcmOpen verifies before it decrypts and writes nothing when the tag is wrong.
     if (gcmOpen(srtpCipherCtx(s, k), iv, GCM_IV_LEN, src, hl, src + hl, dst + hl, outLen - hl, src + outLen, tagLen) != OK) {
       countAuthFailure(s, t);
       return ERR_SRTP_AUTH_FAIL;
     }
-  } else {
-    const saved = load<u32>(src + outLen);
-    storeBe32(src + outLen, indexRoc(i));
-    hmacSha1Compute(srtpAuthCtx(s, k), src, outLen + 4, W_TAG, tagLen);
-    store<u32>(src + outLen, saved);
-    // Constant-time comparison: the time does not depend on where a forged tag differs.
-    if (!ctEqual(W_TAG, src + outLen + mkiLen, tagLen)) {
-      countAuthFailure(s, t);
-      return ERR_SRTP_AUTH_FAIL;
+    let st = t;
+    if (st == 0) {
+      st = streamCreate(s, ssrc);
+      if (st == 0) return ERR_SRTP_STATE;
     }
+    if (dst != src) memory.copy(dst, src, hl);
+    commitIndex(s, st, seen, h, i);
+    countPacket(s, st, k, outLen, false);
+    return <i32>outLen;
+  }
+  const l = lane(j);
+  store<u32>(l, load<u32>(src + outLen), L_SAVED);
+  storeBe32(src + outLen, indexRoc(i));
+  store<u32>(l, <u32>s, L_S);
+  store<u32>(l, <u32>t, L_T);
+  store<u32>(l, <u32>k, L_K);
+  store<u32>(l, seen ? LF_SEEN : 0, L_FLAGS);
+  store<u64>(l, h, L_H);
+  store<u64>(l, i, L_I);
+  store<u32>(l, <u32>src, L_SRC);
+  store<u32>(l, <u32>dst, L_DST);
+  store<u32>(l, <u32>outLen, L_LEN);
+  store<u32>(l, <u32>mkiLen, L_MKI_LEN);
+  store<u32>(l, <u32>tagLen, L_TAG_LEN);
+  store<u32>(l, <u32>hl, L_HL);
+  store<u32>(l, ssrc, L_SSRC);
+  laneJob(j, srtpAuthCtx(s, k), src, outLen + 4, LANE_TAGS + (j << 5), tagLen);
+  return QUEUED;
+}
+
+/** Second half of unprotect for lane j, after its tag was computed: compare, decrypt, commit. */
+export function srtpUnprotectEnd(j: usize): i32 {
+  const l = lane(j);
+  const s = <usize>load<u32>(l, L_S);
+  const t = <usize>load<u32>(l, L_T);
+  const k = <usize>load<u32>(l, L_K);
+  const src = <usize>load<u32>(l, L_SRC);
+  const dst = <usize>load<u32>(l, L_DST);
+  const outLen = <usize>load<u32>(l, L_LEN);
+  const hl = <usize>load<u32>(l, L_HL);
+  const ssrc = load<u32>(l, L_SSRC);
+  const i = load<u64>(l, L_I);
+  store<u32>(src + outLen, load<u32>(l, L_SAVED));
+  // Constant-time comparison: the time does not depend on where a forged tag differs.
+  const good = ctEqual(LANE_TAGS + (j << 5), src + outLen + <usize>load<u32>(l, L_MKI_LEN), <usize>load<u32>(l, L_TAG_LEN));
+  const seen = (load<u32>(l, L_FLAGS) & LF_SEEN) != 0;
+  const h = load<u64>(l, L_H);
+  laneDone(j);
+  if (!good) {
+    countAuthFailure(s, t);
+    return ERR_SRTP_AUTH_FAIL;
   }
   // Authenticated: from here on nothing can fail for a sound context.
   let st = t;
@@ -189,10 +285,8 @@ export function srtpUnprotect(s: usize, src: usize, len: usize, dst: usize, cap:
     st = streamCreate(s, ssrc);
     if (st == 0) return ERR_SRTP_STATE;
   }
-  if (cipher == CIPHER_AES_CM) {
+  if (load<u8>(s, S_CIPHER) == CIPHER_AES_CM) {
     srtpCmCrypt(s, k, ssrc, i, src + hl, dst + hl, outLen - hl);
-    if (dst != src) memory.copy(dst, src, hl);
-  } else if (cipher == CIPHER_AES_GCM) {
     if (dst != src) memory.copy(dst, src, hl);
   } else if (dst != src) {
     memory.copy(dst, src, outLen);
@@ -201,4 +295,3 @@ export function srtpUnprotect(s: usize, src: usize, len: usize, dst: usize, cap:
   countPacket(s, st, k, outLen, false);
   return <i32>outLen;
 }
-

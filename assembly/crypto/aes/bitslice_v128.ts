@@ -396,15 +396,16 @@ export function v128Ctr(
     const kh = keep ? bswap64(load<u64>(keepCounter)) : h;
     const kl = keep ? bswap64(load<u64>(keepCounter, 8)) : lo;
     const kd: u64 = keep ? <u64>d : 0;
+    // The 8 counter blocks (lane q: this stream's block q, or in the idle lanes of the last batch
+    // the kept stream's block q - d), built in one loop into CTR_BLOCKS (wiped below: the counter
+    // blocks carry the salt).
+    for (let q: usize = 0; q < 8; q++) {
+      const mine = <usize>q < d || !keep; // public: lane index and data length
+      v128.store(CTR_BLOCKS + (q << 4), ctrVec(mine ? h : kh, mine ? lo : kl, mine ? <u64>q : <u64>q - kd, mask, carryOn, REV));
+    }
     v128Batch(rk, rounds,
-      ctrVec(h, lo, 0, mask, carryOn, REV),
-      d > 1 || !keep ? ctrVec(h, lo, 1, mask, carryOn, REV) : ctrVec(kh, kl, 1 - kd, mask, carryOn, REV),
-      d > 2 || !keep ? ctrVec(h, lo, 2, mask, carryOn, REV) : ctrVec(kh, kl, 2 - kd, mask, carryOn, REV),
-      d > 3 || !keep ? ctrVec(h, lo, 3, mask, carryOn, REV) : ctrVec(kh, kl, 3 - kd, mask, carryOn, REV),
-      d > 4 || !keep ? ctrVec(h, lo, 4, mask, carryOn, REV) : ctrVec(kh, kl, 4 - kd, mask, carryOn, REV),
-      d > 5 || !keep ? ctrVec(h, lo, 5, mask, carryOn, REV) : ctrVec(kh, kl, 5 - kd, mask, carryOn, REV),
-      d > 6 || !keep ? ctrVec(h, lo, 6, mask, carryOn, REV) : ctrVec(kh, kl, 6 - kd, mask, carryOn, REV),
-      !keep ? ctrVec(h, lo, 7, mask, carryOn, REV) : ctrVec(kh, kl, 7 - kd, mask, carryOn, REV),
+      v128.load(CTR_BLOCKS, 0), v128.load(CTR_BLOCKS, 16), v128.load(CTR_BLOCKS, 32), v128.load(CTR_BLOCKS, 48),
+      v128.load(CTR_BLOCKS, 64), v128.load(CTR_BLOCKS, 80), v128.load(CTR_BLOCKS, 96), v128.load(CTR_BLOCKS, 112),
       s0 + off, d0 + off, n, ksOut, true, off == 0 ? first : 0, keep ? keepOut : 0, d << 4);
     if (keep) kept = 8 - d;
     const next = ctrStep(lo, <u64>d, mask);
@@ -414,5 +415,9 @@ export function v128Ctr(
   }
   store<u64>(counter, bswap64(h));
   store<u64>(counter, bswap64(lo), 8);
+  for (let q: usize = 0; q < 128; q += 16) v128.store(CTR_BLOCKS + q, i64x2.splat(0));
   return kept;
 }
+
+/** v128Ctr's counter blocks of one batch (static; zero between calls). */
+const CTR_BLOCKS: usize = memory.data(128, 16);

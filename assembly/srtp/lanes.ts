@@ -43,6 +43,25 @@ export const LF_REPEAT: u32 = 2;
   return LANE_RECS + j * LANE_SIZE;
 }
 
+/** Fills lane j's record with what both *End halves need; returns the record. */
+@inline export function laneOpen(
+  j: usize, s: usize, t: usize, k: usize, flags: u32, h: u64, i: u64, src: usize, dst: usize, len: usize, mkiLen: usize, tagLen: usize,
+): usize {
+  const l = lane(j);
+  store<u32>(l, <u32>s, L_S);
+  store<u32>(l, <u32>t, L_T);
+  store<u32>(l, <u32>k, L_K);
+  store<u32>(l, flags, L_FLAGS);
+  store<u64>(l, h, L_H);
+  store<u64>(l, i, L_I);
+  store<u32>(l, <u32>src, L_SRC);
+  store<u32>(l, <u32>dst, L_DST);
+  store<u32>(l, <u32>len, L_LEN);
+  store<u32>(l, <u32>mkiLen, L_MKI_LEN);
+  store<u32>(l, <u32>tagLen, L_TAG_LEN);
+  return l;
+}
+
 /** Queues lane j's HMAC job: tag of msg[0..len) under the key context kctx, outLen octets to out. */
 @inline export function laneJob(j: usize, kctx: usize, msg: usize, len: usize, out: usize, outLen: usize): void {
   const r = HX4_JOBS + j * HX4_JOB_SIZE;

@@ -30,7 +30,7 @@ import { buildIv, IV_SSRC_OFFSET_CM, IV_SSRC_OFFSET_GCM } from "./iv";
 import { countAuthFailure, countPacket, countReplay, writeMki } from "./common";
 import { gcmOpen, gcmSeal } from "./primitives";
 import { W_IV } from "./work";
-import { LANE_TAGS, LF_REPEAT, LF_SEEN, L_DST, L_FLAGS, L_H, L_HL, L_I, L_K, L_LEN, L_MKI_LEN, L_S, L_SAVED, L_SRC, L_SSRC, L_T, L_TAG_LEN, lane, laneDone, laneJob, runLaneJobs } from "./lanes";
+import { LANE_TAGS, LF_REPEAT, LF_SEEN, L_DST, L_FLAGS, L_H, L_HL, L_I, L_K, L_LEN, L_MKI_LEN, L_S, L_SAVED, L_SRC, L_SSRC, L_T, L_TAG_LEN, lane, laneDone, laneJob, laneOpen, runLaneJobs } from "./lanes";
 import { srtpCmCrypt } from "./keystream";
 
 /** Records the SSRC / index of the packet being processed, for the host's error objects. */
@@ -131,17 +131,7 @@ export function srtpProtectBegin(j: usize, s: usize, src: usize, len: usize, dst
   }
   // Authenticated portion || ROC, contiguous: the ROC sits where MKI || tag go (>= 4 octets).
   storeBe32(dst + len, indexRoc(i));
-  const l = lane(j);
-  store<u32>(l, <u32>s, L_S);
-  store<u32>(l, <u32>t, L_T);
-  store<u32>(l, <u32>k, L_K);
-  store<u32>(l, (seen ? LF_SEEN : 0) | (repeat ? LF_REPEAT : 0), L_FLAGS);
-  store<u64>(l, h, L_H);
-  store<u64>(l, i, L_I);
-  store<u32>(l, <u32>dst, L_DST);
-  store<u32>(l, <u32>len, L_LEN);
-  store<u32>(l, <u32>mkiLen, L_MKI_LEN);
-  store<u32>(l, <u32>tagLen, L_TAG_LEN);
+  laneOpen(j, s, t, k, (seen ? LF_SEEN : 0) | (repeat ? LF_REPEAT : 0), h, i, src, dst, len, mkiLen, tagLen);
   laneJob(j, srtpAuthCtx(s, k), dst, len + 4, dst + len + mkiLen, tagLen);
   return QUEUED;
 }
@@ -237,20 +227,9 @@ export function srtpUnprotectBegin(j: usize, s: usize, src: usize, len: usize, d
     countPacket(s, st, k, outLen, false);
     return <i32>outLen;
   }
-  const l = lane(j);
+  const l = laneOpen(j, s, t, k, seen ? LF_SEEN : 0, h, i, src, dst, outLen, mkiLen, tagLen);
   store<u32>(l, load<u32>(src + outLen), L_SAVED);
   storeBe32(src + outLen, indexRoc(i));
-  store<u32>(l, <u32>s, L_S);
-  store<u32>(l, <u32>t, L_T);
-  store<u32>(l, <u32>k, L_K);
-  store<u32>(l, seen ? LF_SEEN : 0, L_FLAGS);
-  store<u64>(l, h, L_H);
-  store<u64>(l, i, L_I);
-  store<u32>(l, <u32>src, L_SRC);
-  store<u32>(l, <u32>dst, L_DST);
-  store<u32>(l, <u32>outLen, L_LEN);
-  store<u32>(l, <u32>mkiLen, L_MKI_LEN);
-  store<u32>(l, <u32>tagLen, L_TAG_LEN);
   store<u32>(l, <u32>hl, L_HL);
   store<u32>(l, ssrc, L_SSRC);
   laneJob(j, srtpAuthCtx(s, k), src, outLen + 4, LANE_TAGS + (j << 5), tagLen);

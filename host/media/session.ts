@@ -85,6 +85,35 @@ export interface MediaStats {
   framesSkipped: number;
 }
 
+/** Every counter of a session that has not sent or received anything yet. */
+export function emptyMediaStats(): MediaStats {
+  return {
+    rtpSent: 0,
+    rtpBytesSent: 0,
+    rtpReceived: 0,
+    rtpBytesReceived: 0,
+    lost: 0,
+    jitterMs: 0,
+    authFailures: 0,
+    replays: 0,
+    mkiUnknown: 0,
+    malformed: 0,
+    stunDropped: 0,
+    otherDropped: 0,
+    unknownPayloadType: 0,
+    rtcpSent: 0,
+    rtcpReceived: 0,
+    rtcpAuthFailures: 0,
+    rtcpMalformed: 0,
+    dtmfSent: 0,
+    dtmfReceived: 0,
+    lastRtcpReceivedAt: 0,
+    rttMs: undefined,
+    rekeys: 0,
+    framesSkipped: 0,
+  };
+}
+
 export interface MediaSessionEvents {
   dtmf: [d: DtmfDigit];
   rtcp: [packets: RtcpPacket[]];
@@ -117,31 +146,8 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
   /** The packet the receive path just authenticated (for the tap). */
   private rxPlain: Uint8Array | undefined;
   private readonly cname: string;
-  readonly stats: MediaStats = {
-    rtpSent: 0,
-    rtpBytesSent: 0,
-    rtpReceived: 0,
-    rtpBytesReceived: 0,
-    lost: 0,
-    jitterMs: 0,
-    authFailures: 0,
-    replays: 0,
-    mkiUnknown: 0,
-    malformed: 0,
-    stunDropped: 0,
-    otherDropped: 0,
-    unknownPayloadType: 0,
-    rtcpSent: 0,
-    rtcpReceived: 0,
-    rtcpAuthFailures: 0,
-    rtcpMalformed: 0,
-    dtmfSent: 0,
-    dtmfReceived: 0,
-    lastRtcpReceivedAt: 0,
-    rttMs: undefined,
-    rekeys: 0,
-    framesSkipped: 0,
-  };
+  readonly stats: MediaStats = emptyMediaStats();
+
 
   private constructor(opts: MediaSessionOptions, rtp: dgram.Socket, rtcp: dgram.Socket) {
     super();

@@ -11,7 +11,7 @@ import type { CoreVariant } from "../../core/load-core.js";
 import type { SrtpProfileName } from "../../srtp/profiles.js";
 import type { NegotiatedMedia } from "../../sdp/negotiator.js";
 import type { DtmfDigit } from "../dtmf.js";
-import type { MediaStats, MediaTapPacket } from "../session.js";
+import type { MediaSessionOptions, MediaStats, MediaTapPacket } from "../session.js";
 import type { PstnSpec, PstnState } from "../pstn-spec.js";
 
 /** How often a worker pushes its sessions' statistics to the main thread (ms). */
@@ -74,20 +74,12 @@ export interface LoadResult {
 }
 
 /** A gateway media session to open in a worker: the serializable part of MediaSessionOptions. */
-export interface SessionSpec {
-  bindAddress?: string;
-  rtpPort?: number;
-  rtcpPort?: number;
-  rtcpIntervalMs?: number;
-  rekeyGraceMs?: number;
-  replayWindow?: number;
-  cname?: string;
-  maxBurst?: number;
+export type SessionSpec = Pick<MediaSessionOptions, "bindAddress" | "rtpPort" | "rtcpPort" | "rtcpIntervalMs" | "rekeyGraceMs" | "replayWindow" | "cname" | "maxBurst"> & {
   /** The PSTN port the worker builds for this call (host/media/pstn-spec.ts). */
   pstn: PstnSpec;
   /** Post every datagram to the main thread (packet capture). */
   tap?: boolean;
-}
+};
 
 /** What the worker pushes about one session. */
 export type SessionEvent =

@@ -18,7 +18,7 @@ import type { NegotiatedMedia } from "../../sdp/negotiator.js";
 import type { CallMedia } from "../call-media.js";
 import type { PstnPort } from "../pstn.js";
 import { applyPstnState } from "../pstn-spec.js";
-import type { MediaSessionEvents, MediaStats, MediaTapPacket } from "../session.js";
+import { emptyMediaStats, type MediaSessionEvents, type MediaStats, type MediaTapPacket } from "../session.js";
 import type { SrtpKeyLimitEvent } from "../srtp-provider.js";
 import type { FromWorker, SessionEvent, ToWorker } from "./protocol.js";
 
@@ -41,33 +41,6 @@ export interface RemoteSessionHooks {
   onClosed?: () => void;
 }
 
-export function emptyMediaStats(): MediaStats {
-  return {
-    rtpSent: 0,
-    rtpBytesSent: 0,
-    rtpReceived: 0,
-    rtpBytesReceived: 0,
-    lost: 0,
-    jitterMs: 0,
-    authFailures: 0,
-    replays: 0,
-    mkiUnknown: 0,
-    malformed: 0,
-    stunDropped: 0,
-    otherDropped: 0,
-    unknownPayloadType: 0,
-    rtcpSent: 0,
-    rtcpReceived: 0,
-    rtcpAuthFailures: 0,
-    rtcpMalformed: 0,
-    dtmfSent: 0,
-    dtmfReceived: 0,
-    lastRtcpReceivedAt: 0,
-    rttMs: undefined,
-    rekeys: 0,
-    framesSkipped: 0,
-  };
-}
 
 export class RemoteMediaSession extends EventEmitter<MediaSessionEvents> implements CallMedia {
   private neg: NegotiatedMedia | undefined;

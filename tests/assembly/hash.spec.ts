@@ -8,15 +8,7 @@ import {
   hkdfExpand, hkdfExpandLabel, tls12Prf,
 } from "../../assembly/crypto/hash/index";
 import { hashSelfTest } from "../../assembly/crypto/hash/selftest";
-
-function toHex(p: usize, n: usize): string {
-  let s = "";
-  for (let i: usize = 0; i < n; i++) {
-    const b = load<u8>(p + i);
-    s += (b < 16 ? "0" : "") + b.toString(16);
-  }
-  return s;
-}
+import { toHex } from "./hex";
 
 function fill(p: usize, n: usize, seed: u32): void {
   let x = seed | 1;

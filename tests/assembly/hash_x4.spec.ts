@@ -8,21 +8,7 @@ import { HMAC_SHA1_KEY_SIZE, hmacSha1KeyInit, hmacSha1Compute } from "../../asse
 import {
   HX4_JOBS, HX4_JOB_SIZE, HX4_LANES, hmacSha1X4, hmacSha1X4Serial, hmacSha1X4ScratchClear,
 } from "../../assembly/crypto/hash/hmac_sha1_x4";
-
-function toHex(p: usize, n: usize): string {
-  let s = "";
-  for (let i: usize = 0; i < n; i++) {
-    const b = load<u8>(p + i);
-    s += (b < 16 ? "0" : "") + b.toString(16);
-  }
-  return s;
-}
-
-function fromHex(p: usize, h: string): usize {
-  const n = <usize>(h.length >> 1);
-  for (let i: usize = 0; i < n; i++) store<u8>(p + i, <u8>I32.parseInt(h.substr(<i32>i * 2, 2), 16));
-  return n;
-}
+import { hexInto, toHex } from "./hex";
 
 // xorshift32 (Marsaglia 2003): the spec's reproducible randomness.
 let rng: u32 = 0x9e3779b9;
@@ -158,16 +144,16 @@ describe("hmacSha1X4 (four HMAC-SHA1 lanes)", () => {
       for (let j = 0; j < 4; j++) {
         const c = (r + j) % 7;
         const k = KCTX + <usize>j * HMAC_SHA1_KEY_SIZE;
-        hmacSha1KeyInit(k, KEY, fromHex(KEY, keys[c]));
+        hmacSha1KeyInit(k, KEY, hexInto(KEY, keys[c]));
         const m = MSG + <usize>j * 320;
-        setJob(j, k, m, fromHex(m, data[c]), OUT + <usize>j * 32, 20);
+        setJob(j, k, m, hexInto(m, data[c]), OUT + <usize>j * 32, 20);
       }
       hmacSha1X4(4);
       for (let j = 0; j < 4; j++) expect(toHex(OUT + <usize>j * 32, 20)).toBe(macs[(r + j) % 7]);
     }
     for (let c = 0; c < 7; c++) {
-      hmacSha1KeyInit(KCTX, KEY, fromHex(KEY, keys[c]));
-      setJob(0, KCTX, MSG, fromHex(MSG, data[c]), OUT, 20);
+      hmacSha1KeyInit(KCTX, KEY, hexInto(KEY, keys[c]));
+      setJob(0, KCTX, MSG, hexInto(MSG, data[c]), OUT, 20);
       hmacSha1X4(1);
       expect(toHex(OUT, 20)).toBe(macs[c]);
     }

@@ -5,15 +5,6 @@
 import { ALG_SHA1, HMAC_KEY_SIZE, hmacKeyInit, hmacCompute } from "../../assembly/crypto/hash/index";
 import { HMAC_SHA1_KEY_SIZE, hmacSha1KeyInit, hmacSha1Compute } from "../../assembly/crypto/hash/hmac_sha1";
 
-function toHex(p: usize, n: usize): string {
-  let s = "";
-  for (let i: usize = 0; i < n; i++) {
-    const b = load<u8>(p + i);
-    s += (b < 16 ? "0" : "") + b.toString(16);
-  }
-  return s;
-}
-
 function fill(p: usize, n: usize, seed: u32): void {
   let x = seed | 1;
   for (let i: usize = 0; i < n; i++) {
@@ -69,6 +60,7 @@ describe("HMAC-SHA1 compact path", () => {
 
 import { AES_CTX_SIZE, CTR_MODE_128, CTR_MODE_CM, aesKeyInit, aesCtrXor, aesCtrXorKeep, aesEcbEncrypt } from "../../assembly/crypto/aes/aes";
 import { lanesAddStream, lanesAddRaw, lanesEnd } from "../../assembly/crypto/aes/ctr_lanes";
+import { toHex } from "./hex";
 
 /** Counter block + b in a mode (CM: low 16 bits; 128: whole block), big-endian, into out. */
 function counterPlus(ctr: usize, b: u64, mode: i32, out: usize): void {

@@ -95,7 +95,7 @@ export interface CoreConformanceReport {
 /** Self-test id ranges (docs/abi.md "Self-test failure ids"). */
 const SELFTEST_MODULES: readonly [number, number, string][] = [
   [100, 199, "AES and counter modes"],
-  [200, 299, "SHA-1/2, HMAC, HKDF, TLS 1.2 PRF"],
+  [200, 299, "SHA-1/2, HMAC (also the four-lane HMAC-SHA1), HKDF, TLS 1.2 PRF"],
   [300, 399, "GHASH and GCM"],
   [400, 499, "SRTP/SRTCP"],
   [500, 599, "TLS record layer and key schedules"],

@@ -7,6 +7,8 @@ import { ALG_SHA1, ALG_SHA256, ALG_SHA384, ALG_SHA512, shaFinal, shaInit, shaUpd
 import { hmacCompute, hmacFinal, hmacInit, hmacKeyInit, hmacUpdate } from "./hmac";
 import { hkdfExpand, hkdfExtract } from "./hkdf";
 import { tls12Prf } from "./tls12_prf";
+import { hmacSha1Compute, hmacSha1KeyInit } from "./hmac_sha1";
+import { HX4_JOBS, HX4_JOB_SIZE, hmacSha1X4 } from "./hmac_sha1_x4";
 
 // Scratch layout (offsets into SCRATCH; total well under SCRATCH_SIZE).
 const CTX: usize = SCRATCH;                           // SHA context (224)
@@ -62,6 +64,32 @@ function shaKat(alg: i32, msg: string, want: usize, wantLen: usize, digestLen: u
   return matchesBin(want, wantLen, digestLen);
 }
 
+/**
+ * 209: the four-lane HMAC-SHA1 (the SRTP batch path's tags), one pass of two jobs: lane 0 RFC 2202
+ * test case 2 ("Jefe", "what do ya want for nothing?", the KAT4 answer); lane 1 150 bytes of
+ * 0x00..0x95 under the same key, against the scalar hmacSha1Compute (3 blocks against 1, so the
+ * lane masks are exercised; lanes 2 and 3 recompute job 0 and write nothing).
+ */
+function x4Kat(): bool {
+  const kl = fromAscii("Jefe", IN1);
+  const ml = fromAscii("what do ya want for nothing?", IN2);
+  for (let i: usize = 0; i < 150; i++) store<u8>(IN3 + i, <u8>i);
+  hmacSha1KeyInit(KCTX, IN1, kl);
+  hmacSha1Compute(KCTX, IN3, 150, OUT + 64, 20);
+  for (let j: usize = 0; j < 2; j++) {
+    const job = HX4_JOBS + j * HX4_JOB_SIZE;
+    store<u32>(job, <u32>KCTX);
+    store<u32>(job, <u32>(j == 0 ? IN2 : IN3), 4);
+    store<u32>(job, <u32>(j == 0 ? ml : 150), 8);
+    store<u32>(job, <u32>(OUT + (j << 5)), 12);
+    store<u32>(job, 20, 16);
+  }
+  hmacSha1X4(2);
+  let diff: u32 = 0;
+  for (let i: usize = 0; i < 20; i++) diff |= (load<u8>(OUT + i) ^ load<u8>(KAT4 + i)) | (load<u8>(OUT + 32 + i) ^ load<u8>(OUT + 64 + i));
+  return diff == 0;
+}
+
 export function hashSelfTest(): i32 {
   let r: i32 = 0;
   // 201..204: FIPS 180-4 example "abc" (FIPS 180-2 Appendices A.1, B.1, D.1, C.1; tests/vectors/sha_fips180.json).
@@ -109,6 +137,7 @@ export function hashSelfTest(): i32 {
     tls12Prf(ALG_SHA256, IN1, 48, IN2, ll, IN3, 32, OUT, 40);
     if (!matchesBin(KAT11, 40, 40)) r = 208;
   }
+  if (r == 0 && !x4Kat()) r = 209;
   memory.fill(SCRATCH, 0, 3584);
   return r;
 }

@@ -124,8 +124,24 @@ function genSha1() {
   L.push(` * rolling schedule in locals.`);
   L.push(` */`);
   L.push(`export function sha1Compress(st: usize, p: usize, nblocks: usize): void {`);
+  L.push(`  sha1CompressKeep(st, p, nblocks);`);
+  L.push(`  sha1WipeSchedule();`);
+  L.push(`}`);
+  L.push(``);
+  L.push(`/**`);
+  L.push(` * sha1Compress without wiping the SIMD build's schedule scratch: for a caller that compresses`);
+  L.push(` * several times in one call (HMAC) and then calls sha1WipeSchedule once before it returns.`);
+  L.push(` */`);
+  L.push(`@inline export function sha1CompressKeep(st: usize, p: usize, nblocks: usize): void {`);
   L.push(`  if (ASC_FEATURE_SIMD) sha1CompressV128(st, p, nblocks);`);
   L.push(`  else sha1CompressScalar(st, p, nblocks);`);
+  L.push(`}`);
+  L.push(``);
+  L.push(`/** Zeroes the SIMD build's schedule scratch (the scalar build keeps its schedule in locals). */`);
+  L.push(`export function sha1WipeSchedule(): void {`);
+  L.push(`  if (!ASC_FEATURE_SIMD) return;`);
+  L.push(`  const z = v128.load(SHA1_ZERO16);`);
+  for (let o = 0; o < 80 * 4; o += 64) L.push(`  ${[0, 16, 32, 48].map((q) => `v128.store(SHA1_W, z, ${o + q});`).join(" ")}`);
   L.push(`}`);
   L.push(``);
   L.push(`/** The scalar compression: big-endian loads, the schedule rolled through 16 locals. */`);
@@ -149,7 +165,7 @@ function genSha1() {
   L.push(`}`);
   L.push(``);
   L.push(`// SIMD build: the schedule W_0..W_79 of one block, computed four words at a time into static`);
-  L.push(`// scratch (SHA1_W); each round adds its word and K_t (an immediate). Zeroed before return.`);
+  L.push(`// scratch (SHA1_W); each round adds its word and K_t (an immediate). Zeroed before the public calls return.`);
   L.push(`const SHA1_BSWAP = memory.data<u8>([3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12], 16);`);
   L.push(`/** Sixteen zero bytes, never written: the zero vector is loaded (Binaryen would copy a v128.const into every use). */`);
   L.push(`const SHA1_ZERO16 = memory.data(16, 16);`);
@@ -201,8 +217,8 @@ function genSha1() {
   L.push(`    store<u32>(st, load<u32>(st, 12) + d, 12); store<u32>(st, load<u32>(st, 16) + e, 16);`);
   L.push(`    p += 64;`);
   L.push(`  }`);
-  L.push(`  // The schedule may come from secret data (HMAC key pads, secret messages): leave none behind.`);
-  for (let o = 0; o < 80 * 4; o += 64) L.push(`  ${[0, 16, 32, 48].map((q) => `v128.store(SHA1_W, z, ${o + q});`).join(" ")}`);
+  L.push(`  // The schedule may come from secret data (HMAC key pads, secret messages): callers wipe it`);
+  L.push(`  // (sha1Compress, or sha1WipeSchedule after a run of sha1CompressKeep).`);
   L.push(`}`);
   return L.join("\n") + "\n";
 }
@@ -221,7 +237,7 @@ function genSha2(bits) {
   const name = is64 ? "sha512" : "sha256";
   const blockBytes = is64 ? 128 : 64;
   const L = [];
-  L.push(HEADER(`${is64 ? "SHA-512" : "SHA-256"} compression, FIPS 180-4 §6.${is64 ? 4 : 2}.2, ${rounds} rounds unrolled, 16-word rolling schedule.`));
+  L.push(HEADER(`${is64 ? "SHA-512" : "SHA-256"} compression, FIPS 180-4 §6.${is64 ? 4 : 2}.2, compact: the schedule in static scratch, one round per loop iteration.`));
   if (is64) {
     L.push(`// SHA-512 and SHA-384 initial hash values, FIPS 180-4 §5.3.5 and §5.3.4 (derived by the generator).`);
     IV512.forEach((v, i) => L.push(`export const SHA512_H${i}: u64 = ${hx(v)};`));
@@ -249,9 +265,9 @@ function genSha2(bits) {
   L.push(`/**`);
   L.push(` * Absorbs nblocks ${blockBytes}-byte blocks at p into the 8-word state at st (host byte order ${T}s).`);
   L.push(` * No bounds checks: callers pass valid ranges. Compact form: the schedule is expanded into static`);
-  L.push(` * scratch, then eight rounds are unrolled inside a loop. These hashes serve the TLS handshake and`);
+  L.push(` * scratch, then one round per loop iteration. These hashes serve the TLS handshake and`);
   L.push(` * certificates, not the per-packet path, and fully unrolled they cost ${is64 ? "11" : "8"} KB of a core that must`);
-  L.push(` * fit in 64 KiB.`);
+  L.push(` * fit in 64 KiB (eight rounds per iteration cost about 0.6 KB more each).`);
   L.push(` */`);
   L.push(`export function ${name}Compress(st: usize, p: usize, nblocks: usize): void {`);
   L.push(`  const w = ${NAME}_W;`);
@@ -263,16 +279,11 @@ function genSha2(bits) {
   L.push(`      store<${T}>(w + i, smallSigma1(load<${T}>(w + i - ${2 * W})) + load<${T}>(w + i - ${7 * W}) + smallSigma0(load<${T}>(w + i - ${15 * W})) + load<${T}>(w + i - ${16 * W}));`);
   L.push(`    }`);
   L.push(`    let ${[0, 1, 2, 3, 4, 5, 6, 7].map((i) => `${"abcdefgh"[i]} = load<${T}>(st, ${i * W})`).join(", ")};`);
-  L.push(`    for (let i: usize = 0; i < ${rounds * W}; i += ${8 * W}) {`);
-  L.push(`      const k = ${NAME}_K + i, x = w + i;`);
-  const names = ["a", "b", "c", "d", "e", "f", "g", "h"];
-  for (let t = 0; t < 8; t++) {
-    const v = (i) => names[(((i - t) % 8) + 8) % 8];
-    const [A, B, C, D, E, F, G, H] = [0, 1, 2, 3, 4, 5, 6, 7].map(v);
-    // T1 = h + Σ1(e) + Ch(e,f,g) + K_t + W_t; d += T1; h = T1 + Σ0(a) + Maj(a,b,c)
-    L.push(`      ${H} += bigSigma1(${E}) + ch(${E}, ${F}, ${G}) + load<${T}>(k, ${t * W}) + load<${T}>(x, ${t * W}); ${D} += ${H}; ${H} += bigSigma0(${A}) + maj(${A}, ${B}, ${C});`);
-  }
-  // 8 rounds: the names are back in place
+  // One round per iteration, the working variables moved down (FIPS 180-4 §6.2.2 step 3 as written).
+  L.push(`    for (let i: usize = 0; i < ${rounds * W}; i += ${W}) {`);
+  L.push(`      const t1 = h + bigSigma1(e) + ch(e, f, g) + load<${T}>(${NAME}_K + i) + load<${T}>(w + i);`);
+  L.push(`      const t2 = bigSigma0(a) + maj(a, b, c);`);
+  L.push(`      h = g; g = f; f = e; e = d + t1; d = c; c = b; b = a; a = t1 + t2;`);
   L.push(`    }`);
   L.push(`    ${[0, 1, 2, 3, 4, 5, 6, 7].map((i) => `store<${T}>(st, load<${T}>(st, ${i * W}) + ${"abcdefgh"[i]}, ${i * W});`).join(" ")}`);
   L.push(`    p += ${blockBytes};`);

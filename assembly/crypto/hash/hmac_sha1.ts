@@ -15,7 +15,7 @@
 // Constant time: straight-line compressions; branches depend on the public message and tag
 // lengths only. Every scratch byte that held key-dependent data is zeroed before return.
 import { ALG_SHA1 } from "./sha";
-import { sha1Compress } from "./sha1_compress";
+import { sha1CompressKeep, sha1WipeSchedule } from "./sha1_compress";
 import { HMAC_KEY_OFF_INNER, HMAC_KEY_OFF_OUTER, HMAC_KEY_SIZE, hmacKeyInit } from "./hmac";
 import { copySmall, zeroSmall } from "./bytes";
 import { bswap16, bswap32, bswap64 } from "../be";
@@ -31,6 +31,7 @@ const OFF_MAGIC: usize = 40;
 // key context used while a key is set up (KEYTMP). OUTER_BLOCK is the outer hash's only block:
 // bytes 0..19 receive the inner digest (zeroed again before return), the rest never changes:
 // 0x80 at 20, then zeros, then the bit length of ipad-block || digest = (64 + 20) * 8 = 672 = 0x02a0.
+// BLK is all zero between calls (zeroed before return), so padding it needs no fill.
 const ST: usize = memory.data(32, 16);
 const BLK: usize = memory.data(128, 16);
 const KEYTMP: usize = memory.data(<i32>HMAC_KEY_SIZE, 16);
@@ -69,9 +70,8 @@ export function hmacSha1KeyInit(kctx: usize, key: usize, keyLen: usize): void {
   copySmall(BLK, p, tail);
   store<u8>(BLK + tail, 0x80);
   const total: usize = tail < 56 ? 64 : 128;
-  zeroSmall(BLK + tail + 1, total - 9 - tail);
   store<u64>(BLK + total - 8, bswap64((<u64>n + 64) << 3));
-  sha1Compress(ST, BLK, total >> 6);
+  sha1CompressKeep(ST, BLK, total >> 6);
   // outer: H((K0 ^ opad) || inner digest)
   store<u32>(OUTER_BLOCK, bswap32(load<u32>(ST, 0)), 0);
   store<u32>(OUTER_BLOCK, bswap32(load<u32>(ST, 4)), 4);
@@ -79,7 +79,8 @@ export function hmacSha1KeyInit(kctx: usize, key: usize, keyLen: usize): void {
   store<u32>(OUTER_BLOCK, bswap32(load<u32>(ST, 12)), 12);
   store<u32>(OUTER_BLOCK, bswap32(load<u32>(ST, 16)), 16);
   copyState(ST, kctx + OFF_OUTER);
-  sha1Compress(ST, OUTER_BLOCK, 1);
+  sha1CompressKeep(ST, OUTER_BLOCK, 1);
+  sha1WipeSchedule();
   // The tag: the state words big-endian, cut to outLen bytes (public). Written last: out may
   // overlap the message.
   let i: usize = 0;
@@ -104,7 +105,7 @@ export function hmacSha1KeyInit(kctx: usize, key: usize, keyLen: usize): void {
 export function hmacSha1Compute(kctx: usize, p: usize, n: usize, out: usize, outLen: usize): void {
   copyState(ST, kctx + OFF_INNER);
   const nb = n >> 6;
-  if (nb != 0) sha1Compress(ST, p, nb);
+  if (nb != 0) sha1CompressKeep(ST, p, nb);
   const done = nb << 6;
   finish(kctx, p + done, n - done, n, out, outLen);
 }

@@ -17,8 +17,28 @@ export const SHA1_H4: u32 = 0xc3d2e1f0;
  * rolling schedule in locals.
  */
 export function sha1Compress(st: usize, p: usize, nblocks: usize): void {
+  sha1CompressKeep(st, p, nblocks);
+  sha1WipeSchedule();
+}
+
+/**
+ * sha1Compress without wiping the SIMD build's schedule scratch: for a caller that compresses
+ * several times in one call (HMAC) and then calls sha1WipeSchedule once before it returns.
+ */
+@inline export function sha1CompressKeep(st: usize, p: usize, nblocks: usize): void {
   if (ASC_FEATURE_SIMD) sha1CompressV128(st, p, nblocks);
   else sha1CompressScalar(st, p, nblocks);
+}
+
+/** Zeroes the SIMD build's schedule scratch (the scalar build keeps its schedule in locals). */
+export function sha1WipeSchedule(): void {
+  if (!ASC_FEATURE_SIMD) return;
+  const z = v128.load(SHA1_ZERO16);
+  v128.store(SHA1_W, z, 0); v128.store(SHA1_W, z, 16); v128.store(SHA1_W, z, 32); v128.store(SHA1_W, z, 48);
+  v128.store(SHA1_W, z, 64); v128.store(SHA1_W, z, 80); v128.store(SHA1_W, z, 96); v128.store(SHA1_W, z, 112);
+  v128.store(SHA1_W, z, 128); v128.store(SHA1_W, z, 144); v128.store(SHA1_W, z, 160); v128.store(SHA1_W, z, 176);
+  v128.store(SHA1_W, z, 192); v128.store(SHA1_W, z, 208); v128.store(SHA1_W, z, 224); v128.store(SHA1_W, z, 240);
+  v128.store(SHA1_W, z, 256); v128.store(SHA1_W, z, 272); v128.store(SHA1_W, z, 288); v128.store(SHA1_W, z, 304);
 }
 
 /** The scalar compression: big-endian loads, the schedule rolled through 16 locals. */
@@ -194,7 +214,7 @@ function sha1CompressScalar(st: usize, p: usize, nblocks: usize): void {
 }
 
 // SIMD build: the schedule W_0..W_79 of one block, computed four words at a time into static
-// scratch (SHA1_W); each round adds its word and K_t (an immediate). Zeroed before return.
+// scratch (SHA1_W); each round adds its word and K_t (an immediate). Zeroed before the public calls return.
 const SHA1_BSWAP = memory.data<u8>([3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12], 16);
 /** Sixteen zero bytes, never written: the zero vector is loaded (Binaryen would copy a v128.const into every use). */
 const SHA1_ZERO16 = memory.data(16, 16);
@@ -265,10 +285,6 @@ function sha1CompressV128(st: usize, p: usize, nblocks: usize): void {
     store<u32>(st, load<u32>(st, 12) + d, 12); store<u32>(st, load<u32>(st, 16) + e, 16);
     p += 64;
   }
-  // The schedule may come from secret data (HMAC key pads, secret messages): leave none behind.
-  v128.store(SHA1_W, z, 0); v128.store(SHA1_W, z, 16); v128.store(SHA1_W, z, 32); v128.store(SHA1_W, z, 48);
-  v128.store(SHA1_W, z, 64); v128.store(SHA1_W, z, 80); v128.store(SHA1_W, z, 96); v128.store(SHA1_W, z, 112);
-  v128.store(SHA1_W, z, 128); v128.store(SHA1_W, z, 144); v128.store(SHA1_W, z, 160); v128.store(SHA1_W, z, 176);
-  v128.store(SHA1_W, z, 192); v128.store(SHA1_W, z, 208); v128.store(SHA1_W, z, 224); v128.store(SHA1_W, z, 240);
-  v128.store(SHA1_W, z, 256); v128.store(SHA1_W, z, 272); v128.store(SHA1_W, z, 288); v128.store(SHA1_W, z, 304);
+  // The schedule may come from secret data (HMAC key pads, secret messages): callers wipe it
+  // (sha1Compress, or sha1WipeSchedule after a run of sha1CompressKeep).
 }

@@ -102,55 +102,44 @@ function storeRooms(s: usize, cipher: u8, keyLen: u8): void {
  * [s, s + total). Cheap (a few multiplications): run on every call.
  */
 export function sessionCheck(s: usize): bool {
-  if (s == load<u32>(CHECK_MEMO) && geometryUnchanged(s)) {
-    // The memoised session: its geometry bytes are what passed the full check below (which is a
-    // function of them, of s and of the fixed arena bounds), so only the mutable fields it looks
-    // at remain to be checked.
+  if (s == memoSession && geometryUnchanged(s)) {
+    // The memoised session: its geometry words are those that passed the full check below (a
+    // function of them, of s and of the fixed arena bounds), so only the mutable fields the full
+    // check reads remain to be checked.
     const maxKeys = <u32>load<u8>(s, S_MAX_KEYS);
     const active = load<u8>(s, S_ACTIVE_KEY);
     const last = load<u8>(s, S_LAST_KEY);
     return (active == NO_KEY || <u32>active < maxKeys) && (last == NO_KEY || <u32>last < maxKeys);
   }
   if (!sessionCheckFull(s)) return false;
-  store<u32>(CHECK_MEMO, <u32>s);
-  for (let w: usize = 0; w < 96; w += 8) {
-    store<u64>(CHECK_MEMO + 16 + w, load<u64>(s + <usize>load<u8>(GEOMETRY_AT + (w >> 4)) + (w & 8)) & load<u64>(GEOMETRY_MASKS + w));
-  }
+  memoSession = s;
+  memo0 = load<u64>(s, 0) & MASK_0; memo8 = load<u64>(s, 8); memo16 = load<u64>(s, 16) & MASK_16;
+  memo24 = load<u64>(s, 24); memo32 = load<u64>(s, 32); memo56 = load<u64>(s, 56); memo64 = load<u64>(s, 64);
+  memo72 = load<u64>(s, 72) & MASK_72; memo128 = load<u64>(s, 128); memo136 = load<u64>(s, 136);
   return true;
 }
 
-// sessionCheck's memo (static, below the arena: the host cannot name it): u32 the last session that
-// passed the full check (0 = none; the arena never starts at 0), then its geometry bytes: six
-// 16-byte windows of the header at GEOMETRY_AT, ANDed with GEOMETRY_MASKS. The masks keep every
-// byte the full check reads except the mutable ones (events 4..7, active/last key 18..19, stream
-// counts and free list 40..55, key count 76..79); those it re-checks each time.
-const CHECK_MEMO: usize = memory.data(112, 16);
-const GEOMETRY_AT = memory.data<u8>([0, 16, 32, 48, 64, 128]);
-const GEOMETRY_MASKS = memory.data<u8>([
-  0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, //   0: magic, direction..salt/tags
-  0xff, 0xff, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, //  16: tags, max keys, max streams, mask, window
-  0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 0, //  32: window bits, stream size
-  0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, //  48: keys / table offsets
-  0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0, //  64: streams offset, slot size, total
-  0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, // 128: context offsets
-], 16);
+// sessionCheck's memo: the last session that passed the full check (0 = none; the arena never
+// starts at 0) and its geometry: the header's 64-bit words at the offsets in the names, masked to
+// the bytes the full check reads that no call changes. Left out: events (4..7), the active and last
+// key (18..19: re-checked each time), stream counts and free list (40..55), key count (76..79),
+// counters. In wasm globals, not in memory: the host cannot reach them, and static memory keeps
+// its contents (the fuzzers check that nothing below the arena changes).
+let memoSession: usize = 0;
+let memo0: u64 = 0, memo8: u64 = 0, memo16: u64 = 0, memo24: u64 = 0, memo32: u64 = 0;
+let memo56: u64 = 0, memo64: u64 = 0, memo72: u64 = 0, memo128: u64 = 0, memo136: u64 = 0;
+/** Bytes 0..3 (magic) of the word at 0 (little-endian loads). */
+const MASK_0: u64 = 0x00000000ffffffff;
+/** Bytes 16..17 (SRTCP tag length, max keys) and 20..23 (max streams) of the word at 16. */
+const MASK_16: u64 = 0xffffffff0000ffff;
+/** Bytes 72..75 (total size) of the word at 72. */
+const MASK_72: u64 = 0x00000000ffffffff;
 
-/** Are s's geometry bytes the memoised ones? (s is the memoised session, so its header is in the arena.) */
+/** Are the memoised session's geometry words unchanged? (Its header is in the arena: it passed.) */
 @inline function geometryUnchanged(s: usize): bool {
-  if (!ASC_FEATURE_SIMD) {
-    let e: u64 = 0;
-    for (let w: usize = 0; w < 96; w += 8) {
-      e |= (load<u64>(s + <usize>load<u8>(GEOMETRY_AT + (w >> 4)) + (w & 8)) & load<u64>(GEOMETRY_MASKS + w)) ^ load<u64>(CHECK_MEMO + 16 + w);
-    }
-    return e == 0;
-  }
-  let d = v128.xor(v128.and(v128.load(s), v128.load(GEOMETRY_MASKS)), v128.load(CHECK_MEMO, 16));
-  d = v128.or(d, v128.xor(v128.and(v128.load(s, 16), v128.load(GEOMETRY_MASKS, 16)), v128.load(CHECK_MEMO, 32)));
-  d = v128.or(d, v128.xor(v128.and(v128.load(s, 32), v128.load(GEOMETRY_MASKS, 32)), v128.load(CHECK_MEMO, 48)));
-  d = v128.or(d, v128.xor(v128.and(v128.load(s, 48), v128.load(GEOMETRY_MASKS, 48)), v128.load(CHECK_MEMO, 64)));
-  d = v128.or(d, v128.xor(v128.and(v128.load(s, 64), v128.load(GEOMETRY_MASKS, 64)), v128.load(CHECK_MEMO, 80)));
-  d = v128.or(d, v128.xor(v128.and(v128.load(s, 128), v128.load(GEOMETRY_MASKS, 80)), v128.load(CHECK_MEMO, 96)));
-  return !v128.any_true(d);
+  return (((load<u64>(s, 0) & MASK_0) ^ memo0) | (load<u64>(s, 8) ^ memo8) | ((load<u64>(s, 16) & MASK_16) ^ memo16) |
+    (load<u64>(s, 24) ^ memo24) | (load<u64>(s, 32) ^ memo32) | (load<u64>(s, 56) ^ memo56) | (load<u64>(s, 64) ^ memo64) |
+    ((load<u64>(s, 72) & MASK_72) ^ memo72) | (load<u64>(s, 128) ^ memo128) | (load<u64>(s, 136) ^ memo136)) == 0;
 }
 
 /** The full check (see sessionCheck). */

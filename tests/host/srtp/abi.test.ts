@@ -100,12 +100,29 @@ for (const variant of VARIANTS) {
       assert.equal(f("srtp_key_info", s, 7, io), ERR_SRTP_STATE);
       assert.equal(f("srtp_key_info", s, 1, io), 40);
       assert.equal(f("srtcp_set_index", s, 5, 0x80000001), ERR_ARG);
-      // a context whose geometry was corrupted is refused
-      dv.setUint32(s + 24, 0xffff, true); // table mask
-      assert.equal(f("srtp_protect", s, pkt, 20, pkt, 100), ERR_SRTP_STATE);
-      dv.setUint32(s + 24, 7, true);
-      dv.setUint32(s + 72, 0x7fffffff, true); // total size past the arena
-      assert.equal(f("srtp_protect", s, pkt, 20, pkt, 100), ERR_SRTP_STATE);
+      // A context whose geometry was corrupted after it was last checked is refused, field by field
+      // (the check memoises the last session it passed: every field it reads must still be seen),
+      // and accepted again once the field is restored.
+      const corrupt: [string, number, 1 | 4, (v: number) => number][] = [
+        ["magic", 0, 4, (v) => v ^ 1], ["MKI length", 11, 1, () => 9], ["cipher", 12, 1, () => 0], ["key length", 13, 1, () => 17],
+        ["max keys", 17, 1, () => 0], ["active key", 18, 1, () => 200], ["last key", 19, 1, () => 200],
+        ["max streams", 20, 4, () => 0], ["table mask", 24, 4, () => 0xffff], ["window", 28, 4, () => 0x7fffffff],
+        ["window bits", 32, 4, () => 65], ["stream size", 36, 4, () => 1], ["keys offset", 56, 4, (v) => v + 16],
+        ["table offset", 60, 4, (v) => v + 16], ["streams offset", 64, 4, (v) => v + 16], ["key slot size", 68, 4, (v) => v + 16],
+        ["total size", 72, 4, () => 0x7fffffff], ["SRTP cipher room", 140, 4, (v) => v + 16], ["SRTCP cipher offset", 128, 4, (v) => v + 16],
+        ["SRTP auth offset", 132, 4, (v) => v + 16], ["SRTCP auth offset", 136, 4, (v) => v + 16],
+      ];
+      for (const [field, off, width, bad] of corrupt) {
+        assert.ok(f("srtp_events", s) >= 0, `${field}: sound before`);
+        const old = width === 1 ? dv.getUint8(s + off) : dv.getUint32(s + off, true);
+        if (width === 1) dv.setUint8(s + off, bad(old));
+        else dv.setUint32(s + off, bad(old), true);
+        assert.equal(f("srtp_events", s), ERR_SRTP_STATE, `${field} corrupted`);
+        assert.equal(f("srtp_protect", s, pkt, 20, pkt, 100), ERR_SRTP_STATE, `${field} corrupted: protect`);
+        if (width === 1) dv.setUint8(s + off, old);
+        else dv.setUint32(s + off, old, true);
+        assert.ok(f("srtp_events", s) >= 0, `${field} restored`);
+      }
     } finally {
       core.arena.release(blk);
     }

@@ -41,8 +41,12 @@ const FROM_ROWS_SR = memory.data<u8>([0, 5, 10, 15, 1, 6, 11, 12, 2, 7, 8, 13, 3
 // LAST_KEY: FIPS key bytes -> row-major and un-ShiftRowed (the last round key is added before the
 // folded ShiftRows: SR(s ^ SR^-1(K)) = SR(s) ^ K).
 const LAST_KEY = memory.data<u8>([0, 4, 8, 12, 13, 1, 5, 9, 10, 14, 2, 6, 7, 11, 15, 3], 16);
-// CTR_ROWS: counter (hi, lo) as two native-endian u64 lanes -> big-endian block in row-major order.
-const CTR_ROWS = memory.data<u8>([7, 3, 15, 11, 6, 2, 14, 10, 5, 1, 13, 9, 4, 0, 12, 8], 16);
+// CTR_ROWS: a counter block held as one little-endian 128-bit integer (lane 0 = low 64 bits) ->
+// the big-endian block in row-major order. CTR_REV: big-endian block <-> that integer.
+const CTR_ROWS = memory.data<u8>([15, 11, 7, 3, 14, 10, 6, 2, 13, 9, 5, 1, 12, 8, 4, 0], 16);
+const CTR_REV = memory.data<u8>([15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0], 16);
+// CTR_SIGN: the sign bits of both 64-bit lanes (unsigned comparison through the signed one).
+const CTR_SIGN = memory.data<u64>([0x8000000000000000, 0x8000000000000000], 16);
 
 /**
  * Writes one output block (plane-transposed back, still in row order: q) at byte offset off of the batch: dst = src ^ k (xor) or dst = k,
@@ -353,10 +357,16 @@ export function v128Blocks(rk: usize, rounds: i32, src: usize, dst: usize, nbloc
   }
 }
 
-/** One counter block (hi, lo + step in the mode's increment) as a row-major v128. Branch-free. */
-@inline function ctrVec(h: u64, lo: u64, step: u64, mask: u64, carryOn: u64, rev: v128): v128 {
-  const l = ctrStep(lo, step, mask);
-  return i8x16.swizzle(i64x2.replace_lane(i64x2.splat(h + (carryOn & <u64>(l < lo))), 1, l), rev);
+/**
+ * The counter c (a little-endian 128-bit integer: lane 0 = low 64 bits) plus step in the mode's
+ * increment: m holds the mode's counter bits in lane 0 (ctrMask); carry (all ones in lane 1, only in
+ * the 128-bit mode) lets the low word's wrap carry into the high word. Branch-free.
+ */
+@inline function ctrAddV(c: v128, step: u64, m: v128, carry: v128, sign: v128): v128 {
+  const u = v128.bitselect(i64x2.add(c, i64x2.replace_lane(i64x2.splat(0), 0, step)), c, m);
+  // lane 0 all ones when the low word wrapped (u < c unsigned); moved to lane 1 and subtracted (+1)
+  const w = i64x2.lt_s(v128.xor(u, sign), v128.xor(c, sign));
+  return i64x2.sub(u, v128.and(i8x16.shuffle(w, w, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7), carry));
 }
 
 /**
@@ -374,12 +384,13 @@ export function v128Ctr(
   rk: usize, rounds: i32, counter: usize, src: usize, dst: usize, len: usize, mode: i32, ksOut: usize, first: usize,
   keepCounter: usize, keepOut: usize,
 ): usize {
-  const mask = ctrMask(mode);
-  const carryOn: u64 = mode == CTR_MODE_128 ? 1 : 0;
-  let h = bswap64(load<u64>(counter));
-  let lo = bswap64(load<u64>(counter, 8));
-  // (hi, lo) as native integers -> the big-endian counter block, in row-major byte order
-  const REV = v128.load(CTR_ROWS);
+  const m = i64x2.replace_lane(i64x2.splat(0), 0, ctrMask(mode));
+  const carry = i64x2.replace_lane(i64x2.splat(0), 1, mode == CTR_MODE_128 ? -1 : 0);
+  const sign = v128.load(CTR_SIGN);
+  const rev = v128.load(CTR_REV);
+  let c = i8x16.swizzle(v128.load(counter), rev);
+  // the integer -> the big-endian counter block, in row-major byte order
+  const ROWS = v128.load(CTR_ROWS);
   // With `first`, the stream is [first block][len data bytes]: offsets count from 16 bytes before
   // src/dst (those 16 bytes are never read or written: block 0 goes to `first`).
   const lead: usize = first != 0 ? 16 : 0;
@@ -393,28 +404,23 @@ export function v128Ctr(
     const d = (n + 15) >> 4; // lanes the data uses in this batch (public)
     // In the last batch, idle lanes d..7 may take the kept stream's counters (d, keepOut public).
     const keep = keepOut != 0 && d < 8;
-    const kh = keep ? bswap64(load<u64>(keepCounter)) : h;
-    const kl = keep ? bswap64(load<u64>(keepCounter, 8)) : lo;
-    const kd: u64 = keep ? <u64>d : 0;
+    const k = keep ? i8x16.swizzle(v128.load(keepCounter), rev) : c;
     // The 8 counter blocks (lane q: this stream's block q, or in the idle lanes of the last batch
     // the kept stream's block q - d), built in one loop into CTR_BLOCKS (wiped below: the counter
     // blocks carry the salt).
     for (let q: usize = 0; q < 8; q++) {
       const mine = <usize>q < d || !keep; // public: lane index and data length
-      v128.store(CTR_BLOCKS + (q << 4), ctrVec(mine ? h : kh, mine ? lo : kl, mine ? <u64>q : <u64>q - kd, mask, carryOn, REV));
+      v128.store(CTR_BLOCKS + (q << 4), i8x16.swizzle(ctrAddV(mine ? c : k, mine ? <u64>q : <u64>(q - d), m, carry, sign), ROWS));
     }
     v128Batch(rk, rounds,
       v128.load(CTR_BLOCKS, 0), v128.load(CTR_BLOCKS, 16), v128.load(CTR_BLOCKS, 32), v128.load(CTR_BLOCKS, 48),
       v128.load(CTR_BLOCKS, 64), v128.load(CTR_BLOCKS, 80), v128.load(CTR_BLOCKS, 96), v128.load(CTR_BLOCKS, 112),
       s0 + off, d0 + off, n, ksOut, true, off == 0 ? first : 0, keep ? keepOut : 0, d << 4);
     if (keep) kept = 8 - d;
-    const next = ctrStep(lo, <u64>d, mask);
-    h += carryOn & <u64>(next < lo);
-    lo = next;
+    c = ctrAddV(c, <u64>d, m, carry, sign);
     off += n;
   }
-  store<u64>(counter, bswap64(h));
-  store<u64>(counter, bswap64(lo), 8);
+  v128.store(counter, i8x16.swizzle(c, rev));
   for (let q: usize = 0; q < 128; q += 16) v128.store(CTR_BLOCKS + q, i64x2.splat(0));
   return kept;
 }

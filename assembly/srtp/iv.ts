@@ -14,20 +14,13 @@ export const IV_SSRC_OFFSET_GCM: usize = 2;
 
 /** Builds the IV in out (16 octets of room) from salt (14 or 12 octets), SSRC and a 48-bit index. */
 export function buildIv(out: usize, salt: usize, ssrcOffset: usize, ssrc: u32, index: u64): void {
-  // A key slot keeps each salt in 16 octets, zero past the salt, so copying all 16 leaves octets
+  // A key slot keeps each salt in 16 octets, zero past the salt, so XORing all 16 leaves octets
   // 14..15 zero for AES-CM (the block counter) and 12..15 zero for GCM (unused).
-  store<u64>(out, load<u64>(salt));
-  store<u64>(out, load<u64>(salt, 8), 8);
-  const p = out + ssrcOffset;
-  store<u8>(p, load<u8>(p) ^ <u8>(ssrc >> 24));
-  store<u8>(p + 1, load<u8>(p + 1) ^ <u8>(ssrc >> 16));
-  store<u8>(p + 2, load<u8>(p + 2) ^ <u8>(ssrc >> 8));
-  store<u8>(p + 3, load<u8>(p + 3) ^ <u8>ssrc);
-  const q = p + 4;
-  store<u8>(q, load<u8>(q) ^ <u8>(index >> 40));
-  store<u8>(q + 1, load<u8>(q + 1) ^ <u8>(index >> 32));
-  store<u8>(q + 2, load<u8>(q + 2) ^ <u8>(index >> 24));
-  store<u8>(q + 3, load<u8>(q + 3) ^ <u8>(index >> 16));
-  store<u8>(q + 4, load<u8>(q + 4) ^ <u8>(index >> 8));
-  store<u8>(q + 5, load<u8>(q + 5) ^ <u8>index);
+  // As a big-endian 128-bit number (hi || lo): SSRC * 2^(8 (12 - o)) XOR index * 2^(8 (6 - o)),
+  // o = ssrcOffset (4 or 2, public), the index below 2^48.
+  const si = <u64>((6 - ssrcOffset) << 3); // 16 or 32
+  const hi = (<u64>ssrc << (si - 16)) | (index >> (64 - si));
+  const lo = index << si;
+  store<u64>(out, load<u64>(salt) ^ bswap<u64>(hi));
+  store<u64>(out, load<u64>(salt, 8) ^ bswap<u64>(lo), 8);
 }

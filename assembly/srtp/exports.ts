@@ -11,7 +11,7 @@ import {
   TF_SRTP_SEEN, TF_SRTCP_SEEN, sessionSize, streamSlotSize, WINDOW_MIN, WINDOW_MAX, MAX_STREAMS,
 } from "./layout";
 import { AUTH_KEY_LEN, CIPHER_AES_GCM, PARAM_CIPHER, PARAM_KEY_LEN, profileByte, profileKnown, profileParam } from "./profiles";
-import { sessionCheck, sessionInit, MKI_MAX } from "./session";
+import { sessionCheck, sessionCheckFull, sessionInit, MKI_MAX } from "./session";
 import { activeKey, keyAdd, keyByMki, keyInstall, keyRemove, keySlot, keySlotIndex } from "./keys";
 import { streamCreate, streamFind, streamRemove, streamRoom } from "./streams";
 import { QUEUED, srtpProtect, srtpProtectBegin, srtpProtectEnd, srtpUnprotect, srtpUnprotectBegin, srtpUnprotectEnd } from "./srtp";
@@ -281,7 +281,7 @@ export function srtp_batch_many(op: i32, descs: usize, count: u32): i32 {
     const len = <usize>load<u32>(d, 8);
     const cap = <usize>load<u32>(d, 12);
     let r: i32;
-    if (s != checked && !sessionCheck(s)) r = ERR_SRTP_STATE;
+    if (s != checked && !sessionCheckFull(s)) r = ERR_SRTP_STATE;
     else if ((load<u8>(s, S_DIRECTION) == DIR_SENDER) != wantSender) r = ERR_SRTP_STATE;
     else if (len > cap || !inArena(p, cap) || overlaps(p, cap, s, <usize>load<u32>(s, S_TOTAL_SIZE))) r = ERR_BOUNDS;
     else {

@@ -142,8 +142,8 @@ const MASK_72: u64 = 0x00000000ffffffff;
     ((load<u64>(s, 72) & MASK_72) ^ memo72) | (load<u64>(s, 128) ^ memo128) | (load<u64>(s, 136) ^ memo136)) == 0;
 }
 
-/** The full check (see sessionCheck). */
-function sessionCheckFull(s: usize): bool {
+/** The full check (see sessionCheck); srtp_batch_many calls it directly (its sessions change from packet to packet, so a memo would only cost a store). */
+export function sessionCheckFull(s: usize): bool {
   if (!inArena(s, SESSION_HEADER_SIZE)) return false;
   if (load<u32>(s, S_MAGIC) != SESSION_MAGIC) return false;
   const total = <usize>load<u32>(s, S_TOTAL_SIZE);

@@ -28,8 +28,9 @@ export class SrtpBuffers {
    * nothing per packet.
    */
   ioView(n: number): Uint8Array {
+    // Every change of io (growIo, release) empties views, so a kept view is always of this buffer.
     const v = this.views[n];
-    if (v !== undefined && v.byteOffset === this.io) return v;
+    if (v !== undefined) return v;
     const io = this.io;
     const w = this.core.u8.subarray(io, io + n);
     this.views[n] = w;

@@ -359,14 +359,15 @@ export function v128Blocks(rk: usize, rounds: i32, src: usize, dst: usize, nbloc
 
 /**
  * The counter c (a little-endian 128-bit integer: lane 0 = low 64 bits) plus step in the mode's
- * increment: m holds the mode's counter bits in lane 0 (ctrMask); carry (all ones in lane 1, only in
- * the 128-bit mode) lets the low word's wrap carry into the high word. Branch-free.
+ * increment: m holds the mode's counter bits in lane 0 (ctrMask); in the 128-bit mode (wide) the
+ * low word's wrap carries into the high word. Branches on the mode only (public).
  */
-@inline function ctrAddV(c: v128, step: u64, m: v128, carry: v128, sign: v128): v128 {
+@inline function ctrAddV(c: v128, step: u64, m: v128, wide: bool, sign: v128): v128 {
   const u = v128.bitselect(i64x2.add(c, i64x2.replace_lane(i64x2.splat(0), 0, step)), c, m);
+  if (!wide) return u; // the mode (public) wraps inside the low word
   // lane 0 all ones when the low word wrapped (u < c unsigned); moved to lane 1 and subtracted (+1)
   const w = i64x2.lt_s(v128.xor(u, sign), v128.xor(c, sign));
-  return i64x2.sub(u, v128.and(i8x16.shuffle(w, w, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7), carry));
+  return i64x2.sub(u, i64x2.replace_lane(i64x2.splat(0), 1, i64x2.extract_lane(w, 0)));
 }
 
 /**
@@ -385,7 +386,7 @@ export function v128Ctr(
   keepCounter: usize, keepOut: usize,
 ): usize {
   const m = i64x2.replace_lane(i64x2.splat(0), 0, ctrMask(mode));
-  const carry = i64x2.replace_lane(i64x2.splat(0), 1, mode == CTR_MODE_128 ? -1 : 0);
+  const wide = mode == CTR_MODE_128;
   const sign = v128.load(CTR_SIGN);
   const rev = v128.load(CTR_REV);
   let c = i8x16.swizzle(v128.load(counter), rev);
@@ -410,14 +411,14 @@ export function v128Ctr(
     // blocks carry the salt).
     for (let q: usize = 0; q < 8; q++) {
       const mine = <usize>q < d || !keep; // public: lane index and data length
-      v128.store(CTR_BLOCKS + (q << 4), i8x16.swizzle(ctrAddV(mine ? c : k, mine ? <u64>q : <u64>(q - d), m, carry, sign), ROWS));
+      v128.store(CTR_BLOCKS + (q << 4), i8x16.swizzle(ctrAddV(mine ? c : k, mine ? <u64>q : <u64>(q - d), m, wide, sign), ROWS));
     }
     v128Batch(rk, rounds,
       v128.load(CTR_BLOCKS, 0), v128.load(CTR_BLOCKS, 16), v128.load(CTR_BLOCKS, 32), v128.load(CTR_BLOCKS, 48),
       v128.load(CTR_BLOCKS, 64), v128.load(CTR_BLOCKS, 80), v128.load(CTR_BLOCKS, 96), v128.load(CTR_BLOCKS, 112),
       s0 + off, d0 + off, n, ksOut, true, off == 0 ? first : 0, keep ? keepOut : 0, d << 4);
     if (keep) kept = 8 - d;
-    c = ctrAddV(c, <u64>d, m, carry, sign);
+    c = ctrAddV(c, <u64>d, m, wide, sign);
     off += n;
   }
   v128.store(counter, i8x16.swizzle(c, rev));

@@ -102,7 +102,7 @@ function storeRooms(s: usize, cipher: u8, keyLen: u8): void {
  * [s, s + total). Cheap (a few multiplications): run on every call.
  */
 export function sessionCheck(s: usize): bool {
-  if (s == memoSession && geometryUnchanged(s)) {
+  if (s == memoSession && s != 0 && geometryUnchanged(s)) {
     // The memoised session: its geometry words are those that passed the full check below (a
     // function of them, of s and of the fixed arena bounds), so only the mutable fields the full
     // check reads remain to be checked.
@@ -119,8 +119,8 @@ export function sessionCheck(s: usize): bool {
   return true;
 }
 
-// sessionCheck's memo: the last session that passed the full check (0 = none; the arena never
-// starts at 0) and its geometry: the header's 64-bit words at the offsets in the names, masked to
+// sessionCheck's memo: the last session that passed the full check (0 = none: the arena never
+// starts at 0, and s = 0 never takes the memo's path, whatever lies at address 0) and its geometry: the header's 64-bit words at the offsets in the names, masked to
 // the bytes the full check reads that no call changes. Left out: events (4..7), the active and last
 // key (18..19: re-checked each time), stream counts and free list (40..55), key count (76..79),
 // counters. In wasm globals, not in memory: the host cannot reach them, and static memory keeps

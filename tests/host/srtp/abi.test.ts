@@ -4,6 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { VARIANTS, shippedCore } from "../../helpers/cores.js";
+import { loadCore } from "../../../host/core/load-core.js";
 import { hex, loadVectors } from "../../helpers/vectors.js";
 
 const ERR_BOUNDS = -1;
@@ -125,6 +126,25 @@ for (const variant of VARIANTS) {
       }
     } finally {
       core.arena.release(blk);
+    }
+  });
+}
+
+// The session check's memo starts empty (session 0): address 0 (static memory, below the arena) is
+// never taken for the memoised session, even when the bytes there look like a sound header with
+// the memo's all-zero geometry (active and last key "none").
+for (const variant of VARIANTS) {
+  test(`${variant}: a fresh core refuses session 0 whatever lies at address 0`, async () => {
+    const core = await loadCore({ variant, skipSelfTest: true });
+    const u8 = core.u8;
+    u8[18] = 0xff; // active key: none
+    u8[19] = 0xff; // last key: none
+    try {
+      assert.equal(core.fn("srtp_events")(0), ERR_SRTP_STATE);
+      assert.equal(core.fn("srtp_key_remove")(0, core.arena.base, 0), ERR_SRTP_STATE);
+    } finally {
+      u8[18] = 0;
+      u8[19] = 0;
     }
   });
 }

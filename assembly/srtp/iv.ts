@@ -9,6 +9,8 @@
 //   into octets 6..11.
 // Both are "salt XOR SSRC at offset o XOR index at offset o + 4", o = 4 (AES-CM) or 2 (GCM).
 
+import { bswap64 } from "../crypto/be";
+
 export const IV_SSRC_OFFSET_CM: usize = 4;
 export const IV_SSRC_OFFSET_GCM: usize = 2;
 
@@ -21,6 +23,6 @@ export function buildIv(out: usize, salt: usize, ssrcOffset: usize, ssrc: u32, i
   const si = <u64>((6 - ssrcOffset) << 3); // 16 or 32
   const hi = (<u64>ssrc << (si - 16)) | (index >> (64 - si));
   const lo = index << si;
-  store<u64>(out, load<u64>(salt) ^ bswap<u64>(hi));
-  store<u64>(out, load<u64>(salt, 8) ^ bswap<u64>(lo), 8);
+  store<u64>(out, load<u64>(salt) ^ bswap64(hi));
+  store<u64>(out, load<u64>(salt, 8) ^ bswap64(lo), 8);
 }

@@ -22,8 +22,7 @@
 // its four output NOTs; the constant 0x63 passes unchanged through ShiftRows and MixColumns, so the
 // key schedule folds it into round keys 1..Nr.
 
-import { CTR_MODE_128, ctrMask, ctrStep } from "./modes";
-import { bswap16, bswap32, bswap64 } from "../be";
+import { CTR_MODE_128, ctrMask } from "./modes";
 
 /** Bytes of one round key in this layout: 8 planes of v128. */
 export const V128_PLANE_BYTES: usize = 128;

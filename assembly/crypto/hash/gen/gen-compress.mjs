@@ -68,7 +68,7 @@ function sha1Rounds(L, w, withK) {
     let f, k;
     if (t < 20) { f = `(${D} ^ (${B} & (${C} ^ ${D})))`; k = K1[0]; }
     else if (t < 40) { f = `(${B} ^ ${C} ^ ${D})`; k = K1[1]; }
-    else if (t < 60) { f = `((${B} & ${C}) | (${D} & (${B} | ${C})))`; k = K1[2]; }
+    else if (t < 60) { f = `(${B} & ${C}) + (${D} & (${B} ^ ${C}))`; k = K1[2]; }
     else { f = `(${B} ^ ${C} ^ ${D})`; k = K1[3]; }
     if (pre.update) L.push(`    ${pre.update}`);
     // Summed so that the newest word (A, from the round before) comes last: the chain from one
@@ -79,31 +79,47 @@ function sha1Rounds(L, w, withK) {
 }
 
 /**
- * The SIMD build's 80 rounds as four loops (Ch, Parity, Maj, Parity) of five rounds each: after five
- * the names are back in place. W_t is read at a loop offset, K_t is an immediate.
+ * The SIMD build's 80 rounds as four loops (Ch, Parity, Maj, Parity) of five rounds each (after five
+ * the names are back in place), with the message schedule for t >= 32 computed inside the first 12
+ * iterations: iteration i computes the group W_{32+4i..35+4i}, needed at round 32 + 4i, long after
+ * it. W_t is read at a loop offset, K_t is an immediate.
  *
- * Why (measured on the 2-vCPU Xeon, paired, median of per-round ratios, 1/2/16 blocks per call),
- * against the earlier form (80 rounds unrolled, W_t + K_t precomputed into a second array):
- *   - K_t as an immediate, W_t only in memory (one array, one store per group, half the wipe):
- *     0.90-0.94x the time at 1-2 blocks, 0.98-0.99x at 16;
- *   - plus rounds in loops of five: 0.97-1.04x at 1-2 blocks, 1.04-1.07x at 16 (the loops cost
- *     what the immediates saved), and 2.6 KB less code than the unrolled rounds. Loops of ten
- *     rounds saved less and were no faster;
- *   - the zero vector loaded from memory instead of i64x2.splat(0): Binaryen copies a v128.const
- *     (18 bytes) into every use (the wipe's stores, the shuffles); a load it cannot fold: -580 bytes.
+ * Why (measured on the 2-vCPU EPYC, paired, 2026-11-29):
+ *   - the schedule's groups form a dependency chain (each needs the one two before it) of ~90
+ *     cycles per block; computed before the rounds it was ~30% of a 16-block compression, as the
+ *     out-of-order core did not reach past it into the rounds. Inside the round loops it runs on the
+ *     vector units beside the scalar rounds: 0.96-0.99x the time of a 172-byte protectInto, for
+ *     170 bytes of code. All 80 rounds unrolled with the groups between them were no faster per
+ *     packet (0.98x) for 3.1 KB more; loops of four rounds (names moved at the end of each
+ *     iteration) were slower (1.10x a compression);
+ *   - earlier: K_t as an immediate beat W_t + K_t precomputed into a second array (0.90-0.94x at 1-2
+ *     blocks); loops of five rounds cost about what unrolling saved, for 2.6 KB less code; the zero
+ *     vector is loaded from memory instead of i64x2.splat(0) (Binaryen copies a v128.const into
+ *     every use: -580 bytes).
  * The core must fit in 64 KiB (docs/performance.md); the per-packet SRTP tags of the batch path run
  * four at a time in hmac_sha1_x4.ts instead.
+ *
+ * Maj(b, c, d) is written (b & c) + (d & (b ^ c)): the two terms never share a set bit, so the add
+ * equals FIPS 180-4's OR form, and it joins the round's chain of adds (one instruction fewer per Maj
+ * round in V8's code): 0.98-0.99x the time of a 172-byte protectInto.
  */
-function sha1RoundLoops(L) {
+function sha1RoundsInterleaved(L) {
   const names = ["a", "b", "c", "d", "e"];
+  L.push(`    let o: usize = SHA1_W + 128; // the next schedule group`);
+  L.push(`    let q: usize = SHA1_W;`);
   for (const [kind, t0] of [["ch", 0], ["parity", 20], ["maj", 40], ["parity", 60]]) {
     const k = hex32(K1[t0 / 20]);
-    L.push(`    for (let q = SHA1_W + ${t0 * 4}; q < SHA1_W + ${(t0 + 20) * 4}; q += 20) {`);
+    L.push(`    for (const qe = q + 80; q < qe; q += 20) {`);
+    if (t0 < 60) {
+      L.push(`      const r = rotl2x4(v128.xor(v128.xor(i8x16.shuffle(g2, g3, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23), g0), v128.xor(v128.load(o - 112), v128.load(o - 128))));`);
+      L.push(`      g0 = g1; g1 = g2; g2 = g3; g3 = r;`);
+      L.push(`      v128.store(o, r); o += 16;`);
+    }
     for (let t = 0; t < 5; t++) {
       const v = (i) => names[(((i - t) % 5) + 5) % 5];
       const [A, B, C, D, E] = [v(0), v(1), v(2), v(3), v(4)];
       const f = kind === "ch" ? `(${D} ^ (${B} & (${C} ^ ${D})))`
-        : kind === "maj" ? `((${B} & ${C}) | (${D} & (${B} | ${C})))` : `(${B} ^ ${C} ^ ${D})`;
+        : kind === "maj" ? `(${B} & ${C}) + (${D} & (${B} ^ ${C}))` : `(${B} ^ ${C} ^ ${D})`;
       L.push(`      ${E} = ${E} + ${k} + load<u32>(q, ${t * 4}) + ${f} + rotl<u32>(${A}, 5); ${B} = rotl<u32>(${B}, 30);`);
     }
     L.push(`    }`);
@@ -112,7 +128,7 @@ function sha1RoundLoops(L) {
 
 function genSha1() {
   const L = [];
-  L.push(HEADER("SHA-1 compression, FIPS 180-4 §6.1.2: scalar build 80 rounds unrolled, SIMD build 5-round loops.",
+  L.push(HEADER("SHA-1 compression, FIPS 180-4 §6.1.2: scalar build 80 rounds unrolled, SIMD build 5-round loops with the schedule inside.",
     "loops run over the public block count or a fixed number of rounds"));
   L.push(`// SHA-1 initial hash value H(0), FIPS 180-4 §5.3.1.`);
   IV1.forEach((v, i) => L.push(`export const SHA1_H${i}: u32 = ${hex32(v)};`));
@@ -178,7 +194,8 @@ function genSha1() {
   L.push(` * The SIMD build's compression. Schedule: W_t = rotl1(W_t-3 ^ W_t-8 ^ W_t-14 ^ W_t-16) for`);
   L.push(` * t = 16..31, four at a time (the fourth word of a group needs the first: it is computed with a zero`);
   L.push(` * there and fixed up with rotl1 of the first), then the equivalent W_t = rotl2(W_t-6 ^ W_t-16 ^`);
-  L.push(` * W_t-28 ^ W_t-32) for t >= 32, which has no dependency inside a group of four. Two-vector`);
+  L.push(` * W_t-28 ^ W_t-32) for t >= 32, which has no dependency inside a group of four, computed inside the`);
+  L.push(` * round loops (one group per five rounds, long before its words are used). Two-vector`);
   L.push(` * windows are byte-window shuffles (one palignr each in V8). Constant time: fixed operations.`);
   L.push(` */`);
   L.push(`function sha1CompressV128(st: usize, p: usize, nblocks: usize): void {`);
@@ -202,17 +219,10 @@ function genSha1() {
     L.push(`      v128.store(SHA1_W + o, r);`);
     L.push(`    }`);
   }
-  // t >= 32: W[t-6..t-3] = window(g2, g3, 8); W[t-16..] = g0; W[t-28..], W[t-32..] are read back
-  // from SHA1_W (stored long before: no store-forwarding stall).
-  for (const [from, to] of [[32, 80]]) {
-    L.push(`    for (let o: usize = ${from * 4}; o < ${to * 4}; o += 16) {`);
-    L.push(`      const r = rotl2x4(v128.xor(v128.xor(i8x16.shuffle(g2, g3, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23), g0), v128.xor(v128.load(SHA1_W + o - 112), v128.load(SHA1_W + o - 128))));`);
-    L.push(`      g0 = g1; g1 = g2; g2 = g3; g3 = r;`);
-    L.push(`      v128.store(SHA1_W + o, r);`);
-    L.push(`    }`);
-  }
+  // t >= 32, interleaved with the rounds: W[t-6..t-3] = window(g2, g3, 8); W[t-16..] = the oldest
+  // group; W[t-28..], W[t-32..] are read back from SHA1_W (stored long before).
   L.push(`    let a = load<u32>(st, 0), b = load<u32>(st, 4), c = load<u32>(st, 8), d = load<u32>(st, 12), e = load<u32>(st, 16);`);
-  sha1RoundLoops(L);
+  sha1RoundsInterleaved(L);
   L.push(`    store<u32>(st, load<u32>(st, 0) + a, 0); store<u32>(st, load<u32>(st, 4) + b, 4); store<u32>(st, load<u32>(st, 8) + c, 8);`);
   L.push(`    store<u32>(st, load<u32>(st, 12) + d, 12); store<u32>(st, load<u32>(st, 16) + e, 16);`);
   L.push(`    p += 64;`);

@@ -227,8 +227,8 @@ const SHA1_W: usize = memory.data(80 * 4, 16);
  * The SIMD build's compression. Schedule: W_t = rotl1(W_t-3 ^ W_t-8 ^ W_t-14 ^ W_t-16) for
  * t = 16..31, four at a time (the fourth word of a group needs the first: it is computed with a zero
  * there and fixed up with rotl1 of the first), then the equivalent W_t = rotl2(W_t-6 ^ W_t-16 ^
- * W_t-28 ^ W_t-32) for t >= 32, which has no dependency inside a group of four, computed inside the
- * round loops (one group per five rounds, long before its words are used). Two-vector
+ * W_t-28 ^ W_t-32) for t >= 32, which has no dependency inside a group of four; all of it inside the
+ * round loops, long before its words are used. Two-vector
  * windows are byte-window shuffles (one palignr each in V8). Constant time: fixed operations.
  */
 function sha1CompressV128(st: usize, p: usize, nblocks: usize): void {
@@ -241,18 +241,13 @@ function sha1CompressV128(st: usize, p: usize, nblocks: usize): void {
     let g2 = i8x16.swizzle(v128.load(p, 32), swap);
     let g3 = i8x16.swizzle(v128.load(p, 48), swap);
     v128.store(SHA1_W, g0, 0); v128.store(SHA1_W, g1, 16); v128.store(SHA1_W, g2, 32); v128.store(SHA1_W, g3, 48);
-    for (let o: usize = 64; o < 128; o += 16) {
+    let a = load<u32>(st, 0), b = load<u32>(st, 4), c = load<u32>(st, 8), d = load<u32>(st, 12), e = load<u32>(st, 16);
+    let o: usize = SHA1_W + 64; // the next schedule group
+    let q: usize = SHA1_W;
+    for (const qe = q + 80; q < qe; q += 20) {
       const x = v128.xor(v128.xor(i8x16.shuffle(g3, z, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19), g2), v128.xor(i8x16.shuffle(g0, g1, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23), g0));
       let r = rotl1x4(x);
       r = v128.xor(r, rotl1x4(i8x16.shuffle(z, r, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19)));
-      g0 = g1; g1 = g2; g2 = g3; g3 = r;
-      v128.store(SHA1_W + o, r);
-    }
-    let a = load<u32>(st, 0), b = load<u32>(st, 4), c = load<u32>(st, 8), d = load<u32>(st, 12), e = load<u32>(st, 16);
-    let o: usize = SHA1_W + 128; // the next schedule group
-    let q: usize = SHA1_W;
-    for (const qe = q + 80; q < qe; q += 20) {
-      const r = rotl2x4(v128.xor(v128.xor(i8x16.shuffle(g2, g3, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23), g0), v128.xor(v128.load(o - 112), v128.load(o - 128))));
       g0 = g1; g1 = g2; g2 = g3; g3 = r;
       v128.store(o, r); o += 16;
       e = e + 0x5a827999 + load<u32>(q, 0) + (d ^ (b & (c ^ d))) + rotl<u32>(a, 5); b = rotl<u32>(b, 30);
@@ -275,6 +270,9 @@ function sha1CompressV128(st: usize, p: usize, nblocks: usize): void {
       const r = rotl2x4(v128.xor(v128.xor(i8x16.shuffle(g2, g3, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23), g0), v128.xor(v128.load(o - 112), v128.load(o - 128))));
       g0 = g1; g1 = g2; g2 = g3; g3 = r;
       v128.store(o, r); o += 16;
+      const r2 = rotl2x4(v128.xor(v128.xor(i8x16.shuffle(g2, g3, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23), g0), v128.xor(v128.load(o - 112), v128.load(o - 128))));
+      g0 = g1; g1 = g2; g2 = g3; g3 = r2;
+      v128.store(o, r2); o += 16;
       e = e + 0x8f1bbcdc + load<u32>(q, 0) + (b & c) + (d & (b ^ c)) + rotl<u32>(a, 5); b = rotl<u32>(b, 30);
       d = d + 0x8f1bbcdc + load<u32>(q, 4) + (a & b) + (c & (a ^ b)) + rotl<u32>(e, 5); a = rotl<u32>(a, 30);
       c = c + 0x8f1bbcdc + load<u32>(q, 8) + (e & a) + (b & (e ^ a)) + rotl<u32>(d, 5); e = rotl<u32>(e, 30);

@@ -80,18 +80,21 @@ function sha1Rounds(L, w, withK) {
 
 /**
  * The SIMD build's 80 rounds as four loops (Ch, Parity, Maj, Parity) of five rounds each (after five
- * the names are back in place), with the message schedule for t >= 32 computed inside the first 12
- * iterations: iteration i computes the group W_{32+4i..35+4i}, needed at round 32 + 4i, long after
- * it. W_t is read at a loop offset, K_t is an immediate.
+ * the names are back in place), with the message schedule computed inside the first three loops,
+ * four words per group: the Ch loop computes W_16..31 (one group per iteration), the first Parity
+ * loop W_32..47, the Maj loop W_48..79 (two groups per iteration). Each group is ready long before
+ * its first round (group W_16..19 is computed in rounds 0-4). W_t is read at a loop offset, K_t is
+ * an immediate.
  *
  * Why (measured on the 2-vCPU EPYC, paired, 2026-11-29):
- *   - the schedule's groups form a dependency chain (each needs the one two before it) of ~90
+ *   - the schedule's groups form a dependency chain (each needs the one or two before it) of ~130
  *     cycles per block; computed before the rounds it was ~30% of a 16-block compression, as the
  *     out-of-order core did not reach past it into the rounds. Inside the round loops it runs on the
- *     vector units beside the scalar rounds: 0.96-0.99x the time of a 172-byte protectInto, for
- *     170 bytes of code. All 80 rounds unrolled with the groups between them were no faster per
- *     packet (0.98x) for 3.1 KB more; loops of four rounds (names moved at the end of each
- *     iteration) were slower (1.10x a compression);
+ *     vector units beside the scalar rounds: 0.96-0.99x the time of a 172-byte protectInto with the
+ *     groups from W_32 on inside, and 0.99-1.00x of that with W_16..31 inside too, for 130 bytes
+ *     of code in all. All 80 rounds unrolled with the groups between them were no faster per packet
+ *     (0.98x) for 3.1 KB more; loops of four rounds (names moved at the end of each iteration) were
+ *     slower (1.10x a compression);
  *   - earlier: K_t as an immediate beat W_t + K_t precomputed into a second array (0.90-0.94x at 1-2
  *     blocks); loops of five rounds cost about what unrolling saved, for 2.6 KB less code; the zero
  *     vector is loaded from memory instead of i64x2.splat(0) (Binaryen copies a v128.const into
@@ -105,22 +108,32 @@ function sha1Rounds(L, w, withK) {
  */
 function sha1RoundsInterleaved(L) {
   const names = ["a", "b", "c", "d", "e"];
-  L.push(`    let o: usize = SHA1_W + 128; // the next schedule group`);
+  const A = [
+    `      const x = v128.xor(v128.xor(i8x16.shuffle(g3, z, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19), g2), v128.xor(i8x16.shuffle(g0, g1, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23), g0));`,
+    `      let r = rotl1x4(x);`,
+    `      r = v128.xor(r, rotl1x4(i8x16.shuffle(z, r, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19)));`,
+    `      g0 = g1; g1 = g2; g2 = g3; g3 = r;`,
+    `      v128.store(o, r); o += 16;`,
+  ];
+  const B = (v) => [
+    `      const ${v} = rotl2x4(v128.xor(v128.xor(i8x16.shuffle(g2, g3, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23), g0), v128.xor(v128.load(o - 112), v128.load(o - 128))));`,
+    `      g0 = g1; g1 = g2; g2 = g3; g3 = ${v};`,
+    `      v128.store(o, ${v}); o += 16;`,
+  ];
+  L.push(`    let o: usize = SHA1_W + 64; // the next schedule group`);
   L.push(`    let q: usize = SHA1_W;`);
   for (const [kind, t0] of [["ch", 0], ["parity", 20], ["maj", 40], ["parity", 60]]) {
     const k = hex32(K1[t0 / 20]);
     L.push(`    for (const qe = q + 80; q < qe; q += 20) {`);
-    if (t0 < 60) {
-      L.push(`      const r = rotl2x4(v128.xor(v128.xor(i8x16.shuffle(g2, g3, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23), g0), v128.xor(v128.load(o - 112), v128.load(o - 128))));`);
-      L.push(`      g0 = g1; g1 = g2; g2 = g3; g3 = r;`);
-      L.push(`      v128.store(o, r); o += 16;`);
-    }
+    if (t0 === 0) L.push(...A);
+    if (t0 === 20) L.push(...B("r"));
+    if (t0 === 40) L.push(...B("r"), ...B("r2"));
     for (let t = 0; t < 5; t++) {
       const v = (i) => names[(((i - t) % 5) + 5) % 5];
-      const [A, B, C, D, E] = [v(0), v(1), v(2), v(3), v(4)];
-      const f = kind === "ch" ? `(${D} ^ (${B} & (${C} ^ ${D})))`
-        : kind === "maj" ? `(${B} & ${C}) + (${D} & (${B} ^ ${C}))` : `(${B} ^ ${C} ^ ${D})`;
-      L.push(`      ${E} = ${E} + ${k} + load<u32>(q, ${t * 4}) + ${f} + rotl<u32>(${A}, 5); ${B} = rotl<u32>(${B}, 30);`);
+      const [A_, B_, C, D, E] = [v(0), v(1), v(2), v(3), v(4)];
+      const f = kind === "ch" ? `(${D} ^ (${B_} & (${C} ^ ${D})))`
+        : kind === "maj" ? `(${B_} & ${C}) + (${D} & (${B_} ^ ${C}))` : `(${B_} ^ ${C} ^ ${D})`;
+      L.push(`      ${E} = ${E} + ${k} + load<u32>(q, ${t * 4}) + ${f} + rotl<u32>(${A_}, 5); ${B_} = rotl<u32>(${B_}, 30);`);
     }
     L.push(`    }`);
   }
@@ -194,8 +207,8 @@ function genSha1() {
   L.push(` * The SIMD build's compression. Schedule: W_t = rotl1(W_t-3 ^ W_t-8 ^ W_t-14 ^ W_t-16) for`);
   L.push(` * t = 16..31, four at a time (the fourth word of a group needs the first: it is computed with a zero`);
   L.push(` * there and fixed up with rotl1 of the first), then the equivalent W_t = rotl2(W_t-6 ^ W_t-16 ^`);
-  L.push(` * W_t-28 ^ W_t-32) for t >= 32, which has no dependency inside a group of four, computed inside the`);
-  L.push(` * round loops (one group per five rounds, long before its words are used). Two-vector`);
+  L.push(` * W_t-28 ^ W_t-32) for t >= 32, which has no dependency inside a group of four; all of it inside the`);
+  L.push(` * round loops, long before its words are used. Two-vector`);
   L.push(` * windows are byte-window shuffles (one palignr each in V8). Constant time: fixed operations.`);
   L.push(` */`);
   L.push(`function sha1CompressV128(st: usize, p: usize, nblocks: usize): void {`);
@@ -208,19 +221,10 @@ function genSha1() {
   L.push(`    let g2 = i8x16.swizzle(v128.load(p, 32), swap);`);
   L.push(`    let g3 = i8x16.swizzle(v128.load(p, 48), swap);`);
   L.push(`    v128.store(SHA1_W, g0, 0); v128.store(SHA1_W, g1, 16); v128.store(SHA1_W, g2, 32); v128.store(SHA1_W, g3, 48);`);
-  // t = 16..31: W[t-3..t-1], 0 = window(g3, z, 4); W[t-14..t-11] = window(g0, g1, 8); the fourth
-  // word is fixed up with rotl1 of the first (window(z, r, 4) = 0, 0, 0, r0).
-  for (const [from, to] of [[16, 32]]) {
-    L.push(`    for (let o: usize = ${from * 4}; o < ${to * 4}; o += 16) {`);
-    L.push(`      const x = v128.xor(v128.xor(i8x16.shuffle(g3, z, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19), g2), v128.xor(i8x16.shuffle(g0, g1, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23), g0));`);
-    L.push(`      let r = rotl1x4(x);`);
-    L.push(`      r = v128.xor(r, rotl1x4(i8x16.shuffle(z, r, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19)));`);
-    L.push(`      g0 = g1; g1 = g2; g2 = g3; g3 = r;`);
-    L.push(`      v128.store(SHA1_W + o, r);`);
-    L.push(`    }`);
-  }
-  // t >= 32, interleaved with the rounds: W[t-6..t-3] = window(g2, g3, 8); W[t-16..] = the oldest
-  // group; W[t-28..], W[t-32..] are read back from SHA1_W (stored long before).
+  // The schedule, inside the round loops (sha1RoundsInterleaved). t = 16..31: W[t-3..t-1], 0 =
+  // window(g3, z, 4); W[t-14..t-11] = window(g0, g1, 8); the fourth word is fixed up with rotl1 of
+  // the first (window(z, r, 4) = 0, 0, 0, r0). t >= 32: W[t-6..t-3] = window(g2, g3, 8); W[t-16..]
+  // = g0; W[t-28..], W[t-32..] are read back from SHA1_W (stored long before).
   L.push(`    let a = load<u32>(st, 0), b = load<u32>(st, 4), c = load<u32>(st, 8), d = load<u32>(st, 12), e = load<u32>(st, 16);`);
   sha1RoundsInterleaved(L);
   L.push(`    store<u32>(st, load<u32>(st, 0) + a, 0); store<u32>(st, load<u32>(st, 4) + b, 4); store<u32>(st, load<u32>(st, 8) + c, 8);`);

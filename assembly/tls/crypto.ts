@@ -5,7 +5,7 @@
 import { OK } from "../abi/status";
 import { wipe } from "../util/ct";
 import {
-  ALG_SHA256 as HASH_SHA256, ALG_SHA384 as HASH_SHA384, SHA_CTX_SIZE, shaDigestLen, shaInit, shaUpdate, shaFinal,
+  ALG_SHA256 as HASH_SHA256, ALG_SHA384 as HASH_SHA384, SHA_CTX_SIZE, shaCtxRuns, shaDigestLen, shaInit, shaUpdate, shaFinal,
   HMAC_KEY_SIZE, hmacKeyInit, hmacCompute, hkdfExtract as hashHkdfExtract, hkdfExpandLabel, tls12Prf,
 } from "../crypto/hash/index";
 import { GCM_CTX_SIZE, gcmKeyInit, gcmSeal, gcmOpen } from "../crypto/gcm/gcm";
@@ -25,6 +25,14 @@ const HMAC_KEY: usize = memory.data(<i32>HMAC_KEY_SIZE, 16);
 export function hashLen(alg: u32): u32 {
   if (alg == ALG_SHA256 || alg == ALG_SHA384) return <u32>shaDigestLen(<i32>alg);
   return 0;
+}
+
+/**
+ * True when the hash context at ctx is live (initialised, not finalised, its fields sane) and runs
+ * alg: what a caller-owned context must be before hashUpdate / hashFinal trust it.
+ */
+export function hashLive(ctx: usize, alg: u32): bool {
+  return shaCtxRuns(ctx, <i32>alg);
 }
 
 export function hashInit(ctx: usize, alg: u32): void {

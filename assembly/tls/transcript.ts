@@ -6,7 +6,7 @@
 // Caller-owned context of tls_transcript_ctx_size() bytes, no pointers.
 import { OK, ERR_ARG, ERR_STATE } from "../abi/status";
 import { wipe } from "../util/ct";
-import { ALG_SHA256, ALG_SHA384, HASH_CTX_SIZE, hashLen, hashInit, hashUpdate, hashFinal } from "./crypto";
+import { ALG_SHA256, ALG_SHA384, HASH_CTX_SIZE, hashLen, hashLive, hashInit, hashUpdate, hashFinal } from "./crypto";
 
 const T_MAGIC: usize = 0; //   u32 "TLST"
 const T_ALGS: usize = 4; //    u32 bit (1 << alg) set for each running hash
@@ -15,8 +15,21 @@ const T_STRIDE: usize = (HASH_CTX_SIZE + 15) & ~(<usize>15);
 export const TRANSCRIPT_CTX_SIZE: usize = T_CTX + 3 * T_STRIDE;
 const TRANSCRIPT_MAGIC: u32 = 0x54534c54; // "TLST"
 
-@inline export function isTranscript(t: usize): bool {
-  return load<u32>(t + T_MAGIC) == TRANSCRIPT_MAGIC;
+/**
+ * A transcript context every field of which is sane: the magic, a non-empty set of running hashes
+ * (SHA-256, SHA-384 only), and each running hash's context live and of its algorithm. The context
+ * is caller-owned arena memory the host can overwrite; every entry point checks this before the
+ * hash code trusts a buffer count or an algorithm id from it (a corrupt count made the padding write
+ * outside the context: found by the core-abi fuzzer).
+ */
+export function isTranscript(t: usize): bool {
+  if (load<u32>(t + T_MAGIC) != TRANSCRIPT_MAGIC) return false;
+  const algs = load<u32>(t + T_ALGS);
+  const known: u32 = (1 << ALG_SHA256) | (1 << ALG_SHA384);
+  if (algs == 0 || (algs & ~known) != 0) return false;
+  if ((algs & (1 << ALG_SHA256)) != 0 && !hashLive(slot(t, ALG_SHA256), ALG_SHA256)) return false;
+  if ((algs & (1 << ALG_SHA384)) != 0 && !hashLive(slot(t, ALG_SHA384), ALG_SHA384)) return false;
+  return true;
 }
 
 @inline function slot(t: usize, alg: u32): usize {

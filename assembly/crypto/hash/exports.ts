@@ -7,8 +7,8 @@ import { OK, ERR_ARG, ERR_BOUNDS, ERR_CAPACITY, ERR_KEY_LENGTH, ERR_STATE } from
 import { inArena, overlaps } from "../../abi/arena";
 import { wipe } from "../../util/ct";
 import {
-  ALG_SHA256, ALG_SHA384, SHA_CTX_SIZE, SHA_MAGIC, SHA_OFF_ALG, SHA_OFF_BUFFERED, SHA_OFF_MAGIC,
-  shaAlgValid, shaBlockLen, shaDigest, shaDigestLen, shaFinal, shaInit, shaSnapshot, shaUpdate,
+  ALG_SHA256, ALG_SHA384, SHA_CTX_SIZE, SHA_OFF_ALG,
+  shaAlgValid, shaCtxLive, shaDigest, shaDigestLen, shaFinal, shaInit, shaSnapshot, shaUpdate,
 } from "./sha";
 import {
   HMAC_CTX_MAGIC, HMAC_CTX_OFF_SHA, HMAC_CTX_SIZE, HMAC_KEY_MAGIC, HMAC_KEY_SIZE, HMAC_OFF_ALG, HMAC_OFF_MAGIC,
@@ -20,12 +20,6 @@ import { tls12Prf } from "./tls12_prf";
 /** True when two non-empty ranges share a byte. */
 @inline function clash(a: usize, an: usize, b: usize, bn: usize): bool {
   return an != 0 && bn != 0 && overlaps(a, an, b, bn);
-}
-
-/** An initialised, unfinalised SHA context (magic, algorithm id and buffer count all sane). */
-function shaCtxLive(ctx: usize): bool {
-  const alg = <i32>load<u32>(ctx, SHA_OFF_ALG);
-  return load<u32>(ctx, SHA_OFF_MAGIC) == SHA_MAGIC && shaAlgValid(alg) && <usize>load<u32>(ctx, SHA_OFF_BUFFERED) < shaBlockLen(alg);
 }
 
 function hmacKeyLive(kctx: usize): bool {

@@ -144,6 +144,22 @@ export function shaPadFinish(alg: i32, st: usize, buf: usize, tail: usize, total
   shaCompress(alg, st, buf, 1);
 }
 
+/**
+ * An initialised, unfinalised SHA context: magic, algorithm id and buffer count all sane. Every
+ * entry point that takes a caller-owned context (it lies in the arena, where the host can write
+ * anything) checks this before shaUpdate / shaFinal trust its fields: a buffer count of a block
+ * or more would make them copy or pad outside the context.
+ */
+export function shaCtxLive(ctx: usize): bool {
+  const alg = <i32>load<u32>(ctx, SHA_OFF_ALG);
+  return load<u32>(ctx, SHA_OFF_MAGIC) == SHA_MAGIC && shaAlgValid(alg) && <usize>load<u32>(ctx, SHA_OFF_BUFFERED) < shaBlockLen(alg);
+}
+
+/** shaCtxLive, and the context runs alg. */
+export function shaCtxRuns(ctx: usize, alg: i32): bool {
+  return shaCtxLive(ctx) && <i32>load<u32>(ctx, SHA_OFF_ALG) == alg;
+}
+
 /** Starts a hash of alg (a valid id) in ctx. */
 export function shaInit(ctx: usize, alg: i32): void {
   store<u32>(ctx, SHA_MAGIC, SHA_OFF_MAGIC);

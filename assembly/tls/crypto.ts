@@ -8,7 +8,7 @@ import {
   ALG_SHA256 as HASH_SHA256, ALG_SHA384 as HASH_SHA384, SHA_CTX_SIZE, shaCtxRuns, shaDigestLen, shaInit, shaUpdate, shaFinal,
   HMAC_KEY_SIZE, hmacKeyInit, hmacCompute, hkdfExtract as hashHkdfExtract, hkdfExpandLabel, tls12Prf,
 } from "../crypto/hash/index";
-import { GCM_CTX_SIZE, gcmKeyInit, gcmSeal, gcmOpen } from "../crypto/gcm/gcm";
+import { GCM_CTX_SIZE, gcmKeyInit, gcmSeal, gcmOpen, gcmReady } from "../crypto/gcm/gcm";
 
 export const ALG_SHA256: u32 = <u32>HASH_SHA256;
 export const ALG_SHA384: u32 = <u32>HASH_SHA384;
@@ -76,6 +76,11 @@ export function aeadKeyInit(ctx: usize, key: usize, keyLen: usize): i32 {
 }
 
 /** AES-GCM seal with a 12-byte nonce and a 16-byte tag. src may equal dst; dst must not overlap nonce, aad or tag. */
+/** True when the AEAD key context at ctx is set up and the fields that steer memory accesses are intact. */
+export function aeadReady(ctx: usize): bool {
+  return gcmReady(ctx);
+}
+
 export function aeadSeal(ctx: usize, nonce: usize, aad: usize, aadLen: usize, src: usize, dst: usize, len: usize, tag: usize): void {
   gcmSeal(ctx, nonce, 12, aad, aadLen, src, dst, len, tag, 16);
 }

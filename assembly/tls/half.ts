@@ -13,7 +13,7 @@ import {
   TLS13_IV_LEN, TLS12_SALT_LEN, MAX_PLAINTEXT, MAX_INNER_TLS13, MIN_RECORD_SIZE_LIMIT, ALERT_NONE,
   GCM_RECORD_LIMIT, GCM_RECORD_SOFT_LIMIT, MAX_HASH_LEN, ALERT_INTERNAL_ERROR,
 } from "./constants";
-import { AEAD_CTX_SIZE, aeadKeyInit, expandLabel, hashLen } from "./crypto";
+import { AEAD_CTX_SIZE, aeadKeyInit, aeadReady, expandLabel, hashLen } from "./crypto";
 import { LABEL_KEY, LABEL_KEY_LEN, LABEL_IV, LABEL_IV_LEN, LABEL_TRAFFIC_UPD, LABEL_TRAFFIC_UPD_LEN } from "./labels";
 
 // ---- layout ----
@@ -51,8 +51,24 @@ export const F_CCS_OK: u32 = 2; //        a TLS 1.3 compatibility change_cipher_
 export const F_EXHAUSTED: u32 = 4; //     sequence number 2^64-1 has been used
 export const F_KEY_UPDATE_DUE: u32 = 8; // soft usage limit reached (write half)
 
-@inline export function isHalf(h: usize): bool {
-  return load<u32>(h + H_MAGIC) == HALF_MAGIC;
+/**
+ * A half-connection context whose fields that steer memory accesses or key use are sane: the magic,
+ * the direction, the protocol, the AEAD (and, when one is installed, its key context: AES round
+ * count, GHASH powers), the stored secret's length (its hash's length, or 0), the padding block and
+ * the record_size_limit. The context is caller-owned arena memory the host can overwrite; every
+ * entry point checks this before it follows a length or a round count from it.
+ */
+export function isHalf(h: usize): bool {
+  if (load<u32>(h + H_MAGIC) != HALF_MAGIC) return false;
+  const dir = load<u32>(h + H_DIR);
+  const proto = load<u32>(h + H_PROTO);
+  const aead = load<u32>(h + H_AEAD);
+  const secretLen = load<u32>(h + H_SECRETLEN);
+  if (dir != DIR_READ && dir != DIR_WRITE) return false;
+  if (proto != PROTO_NONE && proto != PROTO_TLS12 && proto != PROTO_TLS13) return false;
+  if (aead > AEAD_AES_256_GCM || (aead != AEAD_NONE && !aeadReady(h + H_AEADCTX))) return false;
+  if (secretLen != 0 && secretLen != hashLen(load<u32>(h + H_HASH))) return false;
+  return load<u32>(h + H_PAD) <= 16384 && load<u32>(h + H_RSL) <= 0xffff;
 }
 
 /** Records a fatal error unless one is already recorded; returns the first (sticky) error. */

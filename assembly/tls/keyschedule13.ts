@@ -64,8 +64,16 @@ const ZEROS: usize = memory.data(48, 16);
   return alg == ALG_SHA256 ? EMPTY_SHA256 : EMPTY_SHA384;
 }
 
-@inline export function isKs13(ks: usize): bool {
-  return load<u32>(ks + K_MAGIC) == KS_MAGIC;
+/**
+ * A key-schedule context whose fields are sane: the magic, a TLS hash, Hash.length stored to
+ * match, and a stage that exists. Caller-owned arena memory: every entry point checks this before
+ * it derives Hash.length bytes into scratch.
+ */
+export function isKs13(ks: usize): bool {
+  if (load<u32>(ks + K_MAGIC) != KS_MAGIC) return false;
+  const hl = hashLen(load<u32>(ks + K_ALG));
+  const stage = load<u32>(ks + K_STAGE);
+  return hl != 0 && load<u32>(ks + K_HLEN) == hl && (stage == STAGE_EARLY || stage == STAGE_HANDSHAKE || stage == STAGE_MASTER);
 }
 
 /** Early Secret = HKDF-Extract(salt = 0, IKM = PSK, or Hash.length zeros without a PSK). */

@@ -20,8 +20,18 @@ export const REASM_CAPACITY: usize = <usize>HEADER_LEN + <usize>MAX_CIPHERTEXT_T
 export const REASM_CTX_SIZE: usize = (R_DATA + REASM_CAPACITY + 15) & ~(<usize>15);
 const REASM_MAGIC: u32 = 0x52534c54; // "TLSR"
 
-@inline export function isReasm(r: usize): bool {
-  return load<u32>(r + R_MAGIC) == REASM_MAGIC;
+/**
+ * A reassembly context whose counts are consistent: no total until the header is in (fewer bytes
+ * than a header buffered), then a total within the capacity and at most that many bytes buffered.
+ * The context is caller-owned arena memory (the host even writes records into it): every entry
+ * point checks this before it copies or opens by these counts.
+ */
+export function isReasm(r: usize): bool {
+  if (load<u32>(r + R_MAGIC) != REASM_MAGIC) return false;
+  const fill = load<u32>(r + R_FILL);
+  const total = load<u32>(r + R_TOTAL);
+  if (total == 0) return fill < HEADER_LEN;
+  return total >= HEADER_LEN && total <= <u32>REASM_CAPACITY && fill >= HEADER_LEN && fill <= total;
 }
 
 export function reasmInit(r: usize): void {

@@ -294,7 +294,8 @@ export abstract class SipCall extends EventEmitter<SipCallEvents> {
   /**
    * Sends a re-INVITE (new offer, or no body for an offer-in-2xx exchange) and resolves with the
    * 2xx once it is ACKed. `ackBody` computes the ACK's body from the 2xx (the answer, when our
-   * re-INVITE carried no offer). On 491 it retries after the glare delay, up to 3 times.
+   * re-INVITE carried no offer). On 491 it retries after the glare delay (RFC 3261 §14.1: longer for
+   * the Call-ID's owner), up to 3 times.
    */
   async reinvite(body: string | undefined, opts: { ackBody?: (res: SipResponse) => string | undefined } = {}): Promise<SipResponse> {
     if (this.state !== "confirmed" || !this.dialog) throw new SipError("ERR_SIP_STATE", "re-INVITE needs a confirmed dialog");
@@ -328,8 +329,10 @@ export abstract class SipCall extends EventEmitter<SipCallEvents> {
           return res;
         }
         if (res.status === 491 && attempt < 3) {
-          // Glare: wait a random while (during which the peer's re-INVITE is answered), retry.
-          const [lo, hi] = this.host.timers.glareRetry;
+          // Glare: wait a random while (during which the peer's re-INVITE is answered), retry. The
+          // owner of the Call-ID (the side that sent the initial INVITE) waits longer than the other
+          // side (RFC 3261 §14.1), so the two retries cannot collide again.
+          const [lo, hi] = this.direction === "outbound" ? this.host.timers.glareRetry : this.host.timers.glareRetryNonOwner;
           await new Promise((r) => setTimeout(r, randomInt(lo, hi + 1)));
           continue;
         }

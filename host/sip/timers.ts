@@ -19,8 +19,17 @@ export interface SipTimers {
   ackTimeout: number;
   /** UAC: cancel an INVITE with no final response after this long (default 180000 ms). */
   inviteTimeout: number;
-  /** UAC: retry a re-INVITE refused with 491 after a random delay in [min, max] ms (RFC 3261 §14.1). */
+  /**
+   * UAC: retry a re-INVITE refused with 491 after a random delay in [min, max] ms (RFC 3261 §14.1),
+   * when this side owns the dialog's Call-ID (it sent the initial INVITE). Default 2.1-4 s.
+   */
   glareRetry: [number, number];
+  /**
+   * The same delay when the peer owns the Call-ID (RFC 3261 §14.1: 0-2 s). The two windows do not
+   * overlap, so after a glare the non-owner retries first and the owner answers it: repeated
+   * glare cannot happen (with equal windows both sides could retry at once again and again).
+   */
+  glareRetryNonOwner: [number, number];
 }
 
 export function resolveTimers(p: Partial<SipTimers> = {}): SipTimers {
@@ -34,5 +43,6 @@ export function resolveTimers(p: Partial<SipTimers> = {}): SipTimers {
     ackTimeout: p.ackTimeout ?? 64 * t1,
     inviteTimeout: p.inviteTimeout ?? 180000,
     glareRetry: p.glareRetry ?? [2100, 4000],
+    glareRetryNonOwner: p.glareRetryNonOwner ?? [0, 2000],
   };
 }

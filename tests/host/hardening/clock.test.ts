@@ -91,7 +91,7 @@ test("certificate checks under clock jumps: clear errors, and the store unchange
   }
 });
 
-const TIMERS = { t1: 40, t2: 160, glareRetry: [10, 60] as [number, number] };
+const TIMERS = { t1: 40, t2: 160, glareRetry: [100, 150] as [number, number], glareRetryNonOwner: [0, 40] as [number, number] };
 
 test("SIP waits run on the monotonic clock: a re-INVITE waiting for the peer's survives a forward step, and a backward step does not stretch a wait", async () => {
   const ms = new SipEndpoint({ local: { host: "ms.example.com", port: 5067, transport: "TCP" }, timers: TIMERS });

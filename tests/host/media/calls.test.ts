@@ -19,7 +19,7 @@ import { NoiseSource, assertAudio } from "./helpers.js";
 import { CoreSrtpProvider } from "../../../host/gateway/srtp-provider.js";
 import { VARIANTS, shippedCore } from "../../helpers/cores.js";
 
-const TIMERS = { t1: 40, t2: 160, glareRetry: [10, 60] as [number, number] };
+const TIMERS = { t1: 40, t2: 160, glareRetry: [100, 150] as [number, number], glareRetryNonOwner: [0, 40] as [number, number] };
 /** The gateway side's SRTP: the core (set per variant by each suite below). */
 let GATEWAY_SRTP: SrtpProvider = nodeSrtp;
 const RTCP_MS = 250;

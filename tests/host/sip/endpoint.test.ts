@@ -8,7 +8,7 @@ import type { IncomingCall } from "../../../host/sip/call.js";
 import { SipError } from "../../../host/sip/errors.js";
 import { connectTcp, deadPort, listen, sleep, until, type Listener } from "./helpers.js";
 
-const TIMERS = { t1: 40, t2: 160, glareRetry: [10, 60] as [number, number] };
+const TIMERS = { t1: 40, t2: 160, glareRetry: [100, 150] as [number, number], glareRetryNonOwner: [0, 40] as [number, number] };
 
 interface Member {
   ep: SipEndpoint;

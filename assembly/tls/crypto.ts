@@ -75,12 +75,12 @@ export function aeadKeyInit(ctx: usize, key: usize, keyLen: usize): i32 {
   return gcmKeyInit(ctx, key, <i32>keyLen);
 }
 
-/** AES-GCM seal with a 12-byte nonce and a 16-byte tag. src may equal dst; dst must not overlap nonce, aad or tag. */
 /** True when the AEAD key context at ctx is set up and the fields that steer memory accesses are intact. */
 export function aeadReady(ctx: usize): bool {
   return gcmReady(ctx);
 }
 
+/** AES-GCM seal with a 12-byte nonce and a 16-byte tag. src may equal dst; dst must not overlap nonce, aad or tag. */
 export function aeadSeal(ctx: usize, nonce: usize, aad: usize, aadLen: usize, src: usize, dst: usize, len: usize, tag: usize): void {
   gcmSeal(ctx, nonce, 12, aad, aadLen, src, dst, len, tag, 16);
 }

@@ -25,7 +25,8 @@ export interface SipTimers {
    */
   glareRetry: [number, number];
   /**
-   * The same delay when the peer owns the Call-ID (RFC 3261 §14.1: 0-2 s). The two windows do not
+   * The same delay when the peer owns the Call-ID (RFC 3261 §14.1: 0-2 s; by default the window
+   * ends 100 ms before glareRetry's begins, 0-2 s for the default glareRetry). The two windows do not
    * overlap, so after a glare the non-owner retries first and the owner answers it: repeated
    * glare cannot happen (with equal windows both sides could retry at once again and again).
    */
@@ -34,6 +35,7 @@ export interface SipTimers {
 
 export function resolveTimers(p: Partial<SipTimers> = {}): SipTimers {
   const t1 = p.t1 ?? 500;
+  const glareRetry = p.glareRetry ?? [2100, 4000];
   return {
     t1,
     t2: p.t2 ?? 4000,
@@ -42,7 +44,9 @@ export function resolveTimers(p: Partial<SipTimers> = {}): SipTimers {
     timerH: p.timerH ?? 64 * t1,
     ackTimeout: p.ackTimeout ?? 64 * t1,
     inviteTimeout: p.inviteTimeout ?? 180000,
-    glareRetry: p.glareRetry ?? [2100, 4000],
-    glareRetryNonOwner: p.glareRetryNonOwner ?? [0, 2000],
+    glareRetry,
+    // Unless given, the non-owner's window ends 100 ms before the owner's begins (the RFC's 0-2 s
+    // against 2.1-4 s), so a caller that shortens glareRetry alone keeps the two apart.
+    glareRetryNonOwner: p.glareRetryNonOwner ?? [0, Math.max(0, glareRetry[0] - 100)],
   };
 }

@@ -6,6 +6,7 @@ import type net from "node:net";
 import { SipEndpoint, type SipEndpointOptions } from "../../../host/sip/endpoint.js";
 import type { IncomingCall } from "../../../host/sip/call.js";
 import { SipError } from "../../../host/sip/errors.js";
+import { resolveTimers } from "../../../host/sip/timers.js";
 import { connectTcp, deadPort, listen, sleep, until, type Listener } from "./helpers.js";
 
 const TIMERS = { t1: 40, t2: 160, glareRetry: [100, 150] as [number, number], glareRetryNonOwner: [0, 40] as [number, number] };
@@ -171,6 +172,15 @@ test("CANCEL from the caller after 180: 487, ERR_SIP_CANCELLED; a cancel before 
     await ms.ep.close();
     await ms.l.stop();
   }
+});
+
+test("glare back-off windows (RFC 3261 §14.1): the Call-ID's owner waits longer, and the windows never overlap", () => {
+  const d = resolveTimers();
+  assert.deepEqual(d.glareRetry, [2100, 4000]);
+  assert.deepEqual(d.glareRetryNonOwner, [0, 2000]);
+  assert.deepEqual(resolveTimers({ glareRetry: [300, 500] }).glareRetryNonOwner, [0, 200], "derived from a shortened owner window");
+  assert.deepEqual(resolveTimers({ glareRetry: [50, 80] }).glareRetryNonOwner, [0, 0]);
+  assert.deepEqual(resolveTimers({ glareRetry: [300, 500], glareRetryNonOwner: [0, 40] }).glareRetryNonOwner, [0, 40], "given explicitly");
 });
 
 test("re-INVITE both ways, 488 keeps the call, glare gets 491 and a retry", async () => {

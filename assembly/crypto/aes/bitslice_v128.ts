@@ -419,7 +419,9 @@ export function v128Ctr(
         v128.store(CTR_BLOCKS + (q << 4), i8x16.swizzle(ctrAddV(mine ? c : k, mine ? <u64>q : <u64>(q - d), m, true, sign), ROWS));
       }
     } else {
-      // no carry out of the low word: a running sum, its counter bits merged into the base
+      // no carry out of the low word: a running sum, its counter bits merged into the base. Two
+      // loops (this stream's lanes, then the kept stream's): one loop switching its base at lane dd
+      // measured 1.02-1.04x the time of aes_ctr_run.
       let u = c;
       for (let q: usize = 0; q < dd; q++) {
         v128.store(CTR_BLOCKS + (q << 4), i8x16.swizzle(v128.bitselect(u, c, m), ROWS));

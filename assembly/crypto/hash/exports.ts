@@ -8,7 +8,7 @@ import { inArena, overlaps } from "../../abi/arena";
 import { wipe } from "../../util/ct";
 import {
   ALG_SHA256, ALG_SHA384, SHA_CTX_SIZE, SHA_OFF_ALG,
-  shaAlgValid, shaCtxLive, shaDigest, shaDigestLen, shaFinal, shaInit, shaSnapshot, shaUpdate,
+  shaAlgValid, shaCtxLive, shaCtxRuns, shaDigest, shaDigestLen, shaFinal, shaInit, shaSnapshot, shaUpdate,
 } from "./sha";
 import {
   HMAC_CTX_MAGIC, HMAC_CTX_OFF_SHA, HMAC_CTX_SIZE, HMAC_KEY_MAGIC, HMAC_KEY_SIZE, HMAC_OFF_ALG, HMAC_OFF_MAGIC,
@@ -29,7 +29,7 @@ function hmacKeyLive(kctx: usize): bool {
 function hmacCtxLive(mctx: usize): bool {
   const alg = load<u32>(mctx, HMAC_OFF_ALG);
   return load<u32>(mctx, HMAC_OFF_MAGIC) == HMAC_CTX_MAGIC && shaAlgValid(<i32>alg) &&
-    shaCtxLive(mctx + HMAC_CTX_OFF_SHA) && load<u32>(mctx + HMAC_CTX_OFF_SHA, SHA_OFF_ALG) == alg;
+    shaCtxRuns(mctx + HMAC_CTX_OFF_SHA, <i32>alg);
 }
 
 // ---- SHA ------------------------------------------------------------------------------------------

@@ -8,8 +8,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { VARIANTS, shippedCore } from "../../helpers/cores.js";
+import { expectRefusedWhenCorrupt } from "./hostile-helpers.js";
 
-const ERR_STATE = -7;
 const ALG_SHA256 = 2;
 const ALG_SHA384 = 3;
 // transcript.ts layout: magic 0, running-hash bits 4, SHA-256 context at 16, SHA-384 context one
@@ -19,7 +19,7 @@ const T_ALGS = 4;
 const T_CTX = 16;
 
 for (const variant of VARIANTS) {
-  test(`${variant}: a corrupt transcript context is refused by every transcript export, with nothing written outside it`, async () => {
+  test(`${variant}: a corrupt transcript context is refused by every transcript export, with nothing written outside it`, { timeout: 60_000 }, async () => {
     const c = await shippedCore(variant);
     const f = (n: string) => c.fn(n);
     const stride = (f("sha_ctx_size")() + 15) & ~15;
@@ -27,7 +27,6 @@ for (const variant of VARIANTS) {
     const data = c.arena.alloc(200, 16);
     const out = c.arena.alloc(64, 16);
     for (let i = 0; i < 200; i++) c.u8[data + i] = (i * 7 + 3) & 0xff;
-    const view = new DataView(c.memory.buffer);
     const staticBefore = c.u8.slice(0, f("arena_base")());
 
     const fresh = (): void => {
@@ -55,26 +54,15 @@ for (const variant of VARIANTS) {
       ["SHA-384 context buffering a whole block", s384 + 8, 128],
       ["SHA-384 context running SHA-256", s384 + 4, ALG_SHA256],
     ];
-    for (const [what, at, value] of corruptions) {
-      const calls: [string, () => number][] = [
-        ["tls_transcript_update", () => f("tls_transcript_update")(t, data, 40)],
-        ["tls_transcript_hash SHA-256", () => f("tls_transcript_hash")(t, ALG_SHA256, out)],
-        ["tls_transcript_hash SHA-384", () => f("tls_transcript_hash")(t, ALG_SHA384, out)],
-        ["tls_transcript_hello_retry", () => f("tls_transcript_hello_retry")(t)],
-        ["tls_transcript_select", () => f("tls_transcript_select")(t, ALG_SHA256)],
-      ];
-      for (const [name, call] of calls) {
-        fresh();
-        const saved = view.getUint32(at, true);
-        view.setUint32(at, value, true);
-        const ctxBefore = c.u8.slice(t, t + f("tls_transcript_ctx_size")());
-        assert.equal(call(), ERR_STATE, `${name} with ${what}`);
-        assert.deepEqual(c.u8.slice(t, t + ctxBefore.length), ctxBefore, `${name} with ${what}: the context is unchanged`);
-        assert.deepEqual(c.u8.slice(0, staticBefore.length), staticBefore, `${name} with ${what}: static memory unchanged`);
-        view.setUint32(at, saved, true);
-        assert.ok(call() >= 0, `${name} after ${what} was restored`);
-      }
-    }
+    const calls: [string, () => number][] = [
+      ["tls_transcript_update", () => f("tls_transcript_update")(t, data, 40)],
+      ["tls_transcript_hash SHA-256", () => f("tls_transcript_hash")(t, ALG_SHA256, out)],
+      ["tls_transcript_hash SHA-384", () => f("tls_transcript_hash")(t, ALG_SHA384, out)],
+      ["tls_transcript_hello_retry", () => f("tls_transcript_hello_retry")(t)],
+      ["tls_transcript_select", () => f("tls_transcript_select")(t, ALG_SHA256)],
+    ];
+    const ctx: [number, number] = [t, f("tls_transcript_ctx_size")()];
+    for (const [what, at, value] of corruptions) expectRefusedWhenCorrupt(c, staticBefore, { what, fresh, at, value, calls, ctx });
     assert.equal(f("selftest")(), 0, "the power-on self-test still passes");
     for (const p of [t, data, out]) c.arena.release(p);
   });
